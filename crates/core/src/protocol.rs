@@ -1,0 +1,157 @@
+//! The wire contract between clients and the sync endpoint: WebSocket messages in both directions and
+//! the JSON bodies of the HTTP API. docs/protocol.md describes each one; the TypeScript types in
+//! `ui/src/generated/` are generated from these definitions.
+
+use crate::command::Command;
+use crate::ids::{ParticipantId, SessionId};
+use crate::rejection::Rejection;
+use crate::session::{Role, Session};
+use crate::view::ViewerUpdate;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Raised on any incompatible change to the messages below; sent in `welcome`.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// A client-chosen command id (a UUID). A command retried with the same id is applied once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+pub struct CommandId(pub String);
+
+/// Client → server WebSocket messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// Ask the session to do something; answered by `ack` or `rejected` with the same id.
+    Command {
+        /// Chosen by the client; retries reuse it.
+        id: CommandId,
+        /// What to do.
+        command: Command,
+    },
+    /// After reconnecting: send me what I missed since this point.
+    Resume {
+        /// The epoch of the client's replica.
+        epoch: u64,
+        /// The version of the client's replica.
+        version: u64,
+    },
+}
+
+/// Server → client WebSocket messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// First message on every connection, and the answer to a resume that cannot be replayed.
+    Welcome {
+        /// [`PROTOCOL_VERSION`] of the server.
+        protocol: u32,
+        /// The connected participant.
+        you: ParticipantId,
+        /// The session as this participant may see it.
+        snapshot: Session,
+    },
+    /// One event, as this participant may see it.
+    Event(ViewerUpdate),
+    /// The command with this id was applied; the session reached `version`.
+    Ack {
+        /// The command's id.
+        id: CommandId,
+        /// Session version once the command's events were applied.
+        version: u64,
+    },
+    /// The command with this id was refused and changed nothing.
+    Rejected {
+        /// The command's id.
+        id: CommandId,
+        /// Why.
+        rejection: Rejection,
+    },
+    /// A problem with the connection or a message that could not be read as a command.
+    Error {
+        /// Machine-readable kind.
+        code: ErrorCode,
+        /// For people.
+        message: String,
+    },
+}
+
+/// Kinds of protocol-level errors, shared by the HTTP API (as JSON bodies) and the WebSocket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body or message is not valid JSON of the expected shape.
+    Malformed,
+    /// A WebSocket message with an unknown `type`.
+    UnknownMessageType,
+    /// A `command` whose command `type` is unknown.
+    UnknownCommand,
+    /// A field is out of range or otherwise invalid.
+    Invalid,
+    /// Missing, malformed or unknown token.
+    Unauthorized,
+    /// Wrong join code, or a role that may not do this.
+    Forbidden,
+    /// No such session, document or route.
+    NotFound,
+    /// A message or upload over the size limit.
+    TooLarge,
+    /// Too many requests or commands; slow down.
+    RateLimited,
+    /// The state does not allow this now.
+    Conflict,
+    /// Something failed on the server; nothing was changed.
+    Internal,
+}
+
+/// JSON body of every HTTP error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ApiError {
+    /// Machine-readable kind.
+    pub code: ErrorCode,
+    /// For people.
+    pub message: String,
+}
+
+/// `POST /v1/sessions`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CreateSessionRequest {
+    /// Session title.
+    pub title: String,
+    /// The moderator's display name.
+    pub moderator_name: String,
+}
+
+/// Answer to `POST /v1/sessions` (201).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CreateSessionResponse {
+    /// The new session.
+    pub session_id: SessionId,
+    /// The moderator's participant id.
+    pub participant_id: ParticipantId,
+    /// The moderator's secret token (Bearer); shown once.
+    pub token: String,
+    /// Code for participants to join with.
+    pub participant_code: String,
+    /// Code for co-moderators to join with.
+    pub co_moderator_code: String,
+}
+
+/// `POST /v1/sessions/{id}/join`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct JoinRequest {
+    /// A participant or co-moderator join code.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// Answer to `POST /v1/sessions/{id}/join`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct JoinResponse {
+    /// The new participant's id.
+    pub participant_id: ParticipantId,
+    /// Their secret token (Bearer); shown once.
+    pub token: String,
+    /// The role the code granted.
+    pub role: Role,
+}
