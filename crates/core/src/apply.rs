@@ -95,7 +95,7 @@ pub fn apply(state: &mut Session, event: &Event) {
         Event::HelpRequested { request } => {
             state.help.push(request.clone());
         }
-        Event::HelpTaken { request, by } => {
+        Event::HelpTaken { request, by, .. } => {
             if let Some(h) = state.help.iter_mut().find(|h| h.id == *request) {
                 h.state = HelpState::TakenBy(*by);
             }

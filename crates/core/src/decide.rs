@@ -217,6 +217,7 @@ pub fn decide(
             match req.state {
                 HelpState::Open => Ok(vec![Event::HelpTaken {
                     request: *request,
+                    asker: req.participant,
                     by,
                 }]),
                 HelpState::TakenBy(taker) if taker == by => Ok(vec![]),
@@ -236,6 +237,7 @@ pub fn decide(
             }
             Ok(vec![Event::HelpResolved {
                 request: *request,
+                asker: req.participant,
                 by: me.id,
             }])
         }

@@ -90,6 +90,8 @@ pub enum Event {
     HelpTaken {
         /// Which request.
         request: HelpId,
+        /// Who asked for help (so the asker can be told without looking the request up).
+        asker: ParticipantId,
         /// Who took it.
         by: ParticipantId,
     },
@@ -97,6 +99,8 @@ pub enum Event {
     HelpResolved {
         /// Which request.
         request: HelpId,
+        /// Who asked for help.
+        asker: ParticipantId,
         /// Who resolved it.
         by: ParticipantId,
     },

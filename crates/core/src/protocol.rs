@@ -47,8 +47,13 @@ pub enum ServerMessage {
         protocol: u32,
         /// The connected participant.
         you: ParticipantId,
-        /// The session as this participant may see it.
-        snapshot: Session,
+        /// The session's epoch now.
+        epoch: u64,
+        /// The session's version now.
+        version: u64,
+        /// The session as this participant may see it; null when the connection resumes by replay
+        /// (the missed events follow, the last one with the current room view).
+        snapshot: Option<Session>,
     },
     /// One event, as this participant may see it.
     Event(ViewerUpdate),
@@ -68,6 +73,8 @@ pub enum ServerMessage {
     },
     /// A problem with the connection or a message that could not be read as a command.
     Error {
+        /// The command this answers, when the message had a readable id.
+        id: Option<CommandId>,
         /// Machine-readable kind.
         code: ErrorCode,
         /// For people.

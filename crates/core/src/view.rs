@@ -3,14 +3,16 @@
 //! only their own help requests — never the names of documents shared only with other rooms, nor the
 //! help queue.
 //!
-//! A participant's replica is kept equal to `view_for(server state, them)` by sending each event
-//! through `project_update`: events they may not see are withheld (only the version moves), and when
-//! the room-scoped part of their view changes they receive it whole.
+//! A participant's replica is kept equal to `view_for(server state, them)`: each event goes out through
+//! a [`Projection`], which withholds what they may not see (only the version moves) and sends the
+//! room-scoped part of their view whole whenever it changed. Viewers with the same
+//! [`ProjectionKey`] get identical updates, so the server serializes once per key.
 
 use crate::event::Event;
 use crate::ids::ParticipantId;
-use crate::session::{CallToAction, Document, Location, Session, Sharing};
+use crate::session::{CallToAction, Document, Location, Participant, Session, Sharing};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use ts_rs::TS;
 
 /// The part of a participant's view that depends on where they are.
@@ -39,9 +41,10 @@ pub fn view_for(state: &Session, viewer: ParticipantId) -> Option<Session> {
     if me.role.is_staff() {
         return Some(state.clone());
     }
-    let mut view = Session {
-        documents: Vec::new(),
-        calls: Vec::new(),
+    let RoomView { documents, calls } = room_view(state, me.location);
+    Some(Session {
+        documents,
+        calls,
         help: state
             .help
             .iter()
@@ -49,11 +52,7 @@ pub fn view_for(state: &Session, viewer: ParticipantId) -> Option<Session> {
             .cloned()
             .collect(),
         ..state.clone()
-    };
-    let RoomView { documents, calls } = room_view(state, me.location);
-    view.documents = documents;
-    view.calls = calls;
-    Some(view)
+    })
 }
 
 /// The documents and calls that reach `location`, as a participant there sees them.
@@ -92,43 +91,154 @@ pub fn apply_update(replica: &mut Session, update: &ViewerUpdate) {
     }
 }
 
-/// How `event`, which took the session from `before` to `after`, reaches `viewer`. None when the
-/// viewer is not in the session afterwards.
+/// Everything that decides how one event looks to one viewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProjectionKey {
+    /// Moderators and co-moderators see every event as it is.
+    Staff,
+    /// A participant who was at `from` before the event and is at `at` after it.
+    Participant {
+        /// May they see the event itself?
+        sees_event: bool,
+        /// Where they were before the event.
+        from: Location,
+        /// Where they are after it.
+        at: Location,
+    },
+}
+
+/// How one event reaches each viewer. Prepare it from the state *before* the event, apply the event,
+/// then ask for keys and updates against the state *after* it.
+pub struct Projection<'e> {
+    event: &'e Event,
+    /// Where each participant whose location this event changes was before it.
+    moved_from: HashMap<ParticipantId, Location>,
+    /// Room views of every place before the event, kept only when the event changes room views.
+    views_before: Option<HashMap<Location, RoomView>>,
+}
+
+impl<'e> Projection<'e> {
+    /// Record what the event is about to change. `before` is the state the event applies to.
+    pub fn prepare(before: &Session, event: &'e Event) -> Projection<'e> {
+        let moved_from = match event {
+            Event::ParticipantsMoved { placements, .. } => placements
+                .iter()
+                .flat_map(|pl| pl.participants.iter().map(move |id| (*id, pl.to)))
+                .filter_map(|(id, to)| {
+                    let from = before.participant(id)?.location;
+                    (from != to).then_some((id, from))
+                })
+                .collect(),
+            Event::RoomsRemoved { rooms } => before
+                .participants
+                .iter()
+                .filter(|p| matches!(p.location, Location::Room(r) if rooms.contains(&r)))
+                .map(|p| (p.id, p.location))
+                .collect(),
+            Event::BreakoutsStopped => before
+                .participants
+                .iter()
+                .filter(|p| p.location != Location::Main)
+                .map(|p| (p.id, p.location))
+                .collect(),
+            _ => HashMap::new(),
+        };
+        let changes_views = matches!(
+            event,
+            Event::DocumentSharingSet { .. }
+                | Event::CallToActionSent { .. }
+                | Event::RoomsRemoved { .. }
+        );
+        let views_before = changes_views.then(|| {
+            std::iter::once(Location::Main)
+                .chain(before.rooms.iter().map(|r| Location::Room(r.id)))
+                .map(|loc| (loc, room_view(before, loc)))
+                .collect()
+        });
+        Projection {
+            event,
+            moved_from,
+            views_before,
+        }
+    }
+
+    /// The key of `viewer`, or None if they are not in the session after the event.
+    pub fn key(&self, after: &Session, viewer: ParticipantId) -> Option<ProjectionKey> {
+        let me = after.participant(viewer)?;
+        if me.role.is_staff() {
+            return Some(ProjectionKey::Staff);
+        }
+        Some(ProjectionKey::Participant {
+            sees_event: participant_sees(self.event, me, Some(me.location)),
+            from: self.moved_from.get(&viewer).copied().unwrap_or(me.location),
+            at: me.location,
+        })
+    }
+
+    /// The update every viewer with `key` receives.
+    pub fn update(&self, after: &Session, key: ProjectionKey) -> ViewerUpdate {
+        let (sees_event, room_view) = match key {
+            ProjectionKey::Staff => (true, None),
+            ProjectionKey::Participant {
+                sees_event,
+                from,
+                at,
+            } => (sees_event, self.changed_view(after, from, at)),
+        };
+        ViewerUpdate {
+            version: after.version,
+            event: sees_event.then(|| self.event.clone()),
+            room_view,
+        }
+    }
+
+    /// The participant's new room view if it differs from the one they had.
+    fn changed_view(&self, after: &Session, from: Location, at: Location) -> Option<RoomView> {
+        if self.views_before.is_none() && from == at {
+            return None;
+        }
+        let now = room_view(after, at);
+        let unchanged = match &self.views_before {
+            Some(views) => views.get(&from) == Some(&now),
+            // The event changed no room view, so `from` still looks as it did before.
+            None => room_view(after, from) == now,
+        };
+        (!unchanged).then_some(now)
+    }
+}
+
+/// How `event`, which took the session from `before` to `after`, reaches `viewer` (None when they are
+/// not in the session afterwards). The one-viewer form of [`Projection`].
 pub fn project_update(
     before: &Session,
     after: &Session,
     event: &Event,
     viewer: ParticipantId,
 ) -> Option<ViewerUpdate> {
-    let me_after = after.participant(viewer)?;
-    if me_after.role.is_staff() {
-        return Some(ViewerUpdate {
-            version: after.version,
-            event: Some(event.clone()),
-            room_view: None,
-        });
+    let projection = Projection::prepare(before, event);
+    let key = projection.key(after, viewer)?;
+    Some(projection.update(after, key))
+}
+
+/// How a missed event reaches a viewer who resumes after a disconnection, when the states around it
+/// are gone. Room-scoped parts (documents, calls) are left out: the server sends the viewer's
+/// current room view with the last replayed update instead.
+pub fn replay_update(event: &Event, version: u64, viewer: &Participant) -> ViewerUpdate {
+    let sees = viewer.role.is_staff() || participant_sees(event, viewer, None);
+    ViewerUpdate {
+        version,
+        event: sees.then(|| event.clone()),
+        room_view: None,
     }
-    let own_request = |request| {
-        before
-            .help
-            .iter()
-            .any(|h| h.id == request && h.participant == viewer)
-    };
-    let visible = match event {
+}
+
+/// May participant `me`, standing at `at` after the event (None: unknown), see `event` itself?
+fn participant_sees(event: &Event, me: &Participant, at: Option<Location>) -> bool {
+    match event {
         Event::DocumentAdded { .. } | Event::DocumentSharingSet { .. } => false,
-        Event::HelpRequested { request } => request.participant == viewer,
-        Event::HelpTaken { request, .. } | Event::HelpResolved { request, .. } => {
-            own_request(*request)
-        }
-        Event::CallToActionSent { call } => call.target.includes(me_after.location),
+        Event::HelpRequested { request } => request.participant == me.id,
+        Event::HelpTaken { asker, .. } | Event::HelpResolved { asker, .. } => *asker == me.id,
+        Event::CallToActionSent { call } => at.is_some_and(|at| call.target.includes(at)),
         _ => true,
-    };
-    let location_before = before.participant(viewer).map(|p| p.location);
-    let view_after = room_view(after, me_after.location);
-    let changed = location_before.is_none_or(|loc| room_view(before, loc) != view_after);
-    Some(ViewerUpdate {
-        version: after.version,
-        event: visible.then(|| event.clone()),
-        room_view: changed.then_some(view_after),
-    })
+    }
 }

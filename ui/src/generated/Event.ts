@@ -90,6 +90,10 @@ request: HelpRequest, } | { "type": "help_taken",
  */
 request: HelpId, 
 /**
+ * Who asked for help (so the asker can be told without looking the request up).
+ */
+asker: ParticipantId, 
+/**
  * Who took it.
  */
 by: ParticipantId, } | { "type": "help_resolved", 
@@ -97,6 +101,10 @@ by: ParticipantId, } | { "type": "help_resolved",
  * Which request.
  */
 request: HelpId, 
+/**
+ * Who asked for help.
+ */
+asker: ParticipantId, 
 /**
  * Who resolved it.
  */

@@ -19,9 +19,18 @@ protocol: number,
  */
 you: ParticipantId, 
 /**
- * The session as this participant may see it.
+ * The session's epoch now.
  */
-snapshot: Session, } | { "type": "event" } & ViewerUpdate | { "type": "ack", 
+epoch: number, 
+/**
+ * The session's version now.
+ */
+version: number, 
+/**
+ * The session as this participant may see it; null when the connection resumes by replay
+ * (the missed events follow, the last one with the current room view).
+ */
+snapshot: Session | null, } | { "type": "event" } & ViewerUpdate | { "type": "ack", 
 /**
  * The command's id.
  */
@@ -38,6 +47,10 @@ id: CommandId,
  * Why.
  */
 rejection: Rejection, } | { "type": "error", 
+/**
+ * The command this answers, when the message had a readable id.
+ */
+id: CommandId | null, 
 /**
  * Machine-readable kind.
  */
