@@ -22,10 +22,18 @@ fn run(state: &mut Session, actor: Actor, command: Command) {
 fn session(people: usize, rooms: u32) -> Session {
     let mut state = Session::new(SessionId("bench".into()), "Bench".into(), 1);
     let join = |name: String, role| Command::Join { name, role };
-    run(&mut state, Actor::System, join("Moderator".into(), Role::Moderator));
+    run(
+        &mut state,
+        Actor::System,
+        join("Moderator".into(), Role::Moderator),
+    );
     let moderator = Actor::Participant(state.participants[0].id);
     for i in 0..people {
-        run(&mut state, Actor::System, join(format!("Participant {i}"), Role::Participant));
+        run(
+            &mut state,
+            Actor::System,
+            join(format!("Participant {i}"), Role::Participant),
+        );
     }
     run(
         &mut state,
@@ -46,7 +54,10 @@ fn auto_assign(c: &mut Criterion) {
         ..AutoAssign::default()
     });
     let events = decide(&state, moderator, NOW, &command).unwrap();
-    assert!(matches!(events.as_slice(), [Event::ParticipantsMoved { .. }]));
+    assert!(matches!(
+        events.as_slice(),
+        [Event::ParticipantsMoved { .. }]
+    ));
     let json_len = serde_json::to_vec(&events[0]).unwrap().len();
     println!("auto-assign event: {json_len} bytes of JSON for 10,000 moves");
 

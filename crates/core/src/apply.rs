@@ -79,6 +79,14 @@ pub fn apply(state: &mut Session, event: &Event) {
                     }
                 }
             }
+            // A help request belongs to the room it was asked from: leaving the room withdraws it.
+            let participants = &state.participants;
+            state.help.retain(|h| {
+                let here = participants
+                    .binary_search_by_key(&h.participant, |p| p.id)
+                    .map(|i| participants[i].location);
+                here == Ok(Location::Room(h.room))
+            });
         }
         Event::FreeMovementSet { on } => state.free_movement = *on,
         Event::DocumentAdded { document } => state.documents.push(document.clone()),

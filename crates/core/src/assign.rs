@@ -4,9 +4,9 @@
 //! that respects the rules, so with no rules room sizes differ by at most one and no room gets a
 //! second person before every room has one. Rules that cannot be met are reported, not hidden.
 
-use crate::command::AutoAssign;
+use crate::command::{AssignRules, AutoAssign};
 use crate::event::{BrokenRule, Placement};
-use crate::ids::ParticipantId;
+use crate::ids::{ParticipantId, RoomId};
 use crate::rng::SplitMix64;
 use crate::session::{Location, Role, Session};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -20,7 +20,6 @@ pub(crate) struct Assignment {
 /// People who must land in the same room, plus where some of them already are (if kept).
 struct Unit {
     members: Vec<ParticipantId>,
-    together_groups: BTreeSet<u32>,
     pinned_room: Option<usize>,
 }
 
@@ -56,8 +55,7 @@ pub(crate) fn auto_assign(state: &Session, params: &AutoAssign) -> Assignment {
     }
     SplitMix64::new(params.seed).shuffle(&mut pool);
 
-    let mut broken = Broken::default();
-    let mut units = build_units(&pool, &params.rules.together, &kept_room, cap, &mut broken);
+    let mut units = build_units(&pool, &params.rules.together, &kept_room, cap);
     // Largest units first, so groups find room before singles fill it; ties keep the shuffled order.
     units.sort_by_key(|u| std::cmp::Reverse(u.members.len()));
 
@@ -87,19 +85,6 @@ pub(crate) fn auto_assign(state: &Session, params: &AutoAssign) -> Assignment {
             unplaced += len as u32;
             continue;
         };
-        if unit.pinned_room.is_some_and(|pinned| pinned != room) {
-            broken.together.extend(&unit.together_groups);
-        }
-        broken.apart.extend(clashes(room));
-        // Apart groups inside the unit itself clash too (together and apart rules disagree).
-        let mut seen = BTreeSet::new();
-        for m in &unit.members {
-            for g in apart_of.get(m).into_iter().flatten() {
-                if !seen.insert(*g) {
-                    broken.apart.insert(*g);
-                }
-            }
-        }
         by_size.remove(&(sizes[room], room));
         sizes[room] += len;
         by_size.insert((sizes[room], room));
@@ -138,32 +123,64 @@ pub(crate) fn auto_assign(state: &Session, params: &AutoAssign) -> Assignment {
             participants: to_main,
         });
     }
+    let final_room =
+        |id: &ParticipantId| kept_room.get(id).or_else(|| destination.get(id)).copied();
+    let rooms_over: Vec<RoomId> = sizes
+        .iter()
+        .zip(&state.rooms)
+        .filter(|(size, _)| **size > cap)
+        .map(|(_, room)| room.id)
+        .collect();
     Assignment {
         placements,
-        broken_rules: broken.into_rules(unplaced),
+        broken_rules: broken_rules(state, &params.rules, final_room, unplaced, rooms_over),
     }
 }
 
-/// Which rules broke, collected while assigning.
-#[derive(Default)]
-struct Broken {
-    together: BTreeSet<u32>,
-    apart: BTreeSet<u32>,
-}
-
-impl Broken {
-    fn into_rules(self, unplaced: u32) -> Vec<BrokenRule> {
-        let together = self
-            .together
-            .into_iter()
-            .map(|group| BrokenRule::Together { group });
-        let apart = self
-            .apart
-            .into_iter()
-            .map(|group| BrokenRule::Apart { group });
-        let cap = (unplaced > 0).then_some(BrokenRule::MaxPerRoom { unplaced });
-        together.chain(apart).chain(cap).collect()
+/// Check the final layout against every rule: whatever the reason (kept people, a group larger than
+/// the cap, more apart members than rooms, contradicting rules), what is broken gets reported.
+fn broken_rules(
+    state: &Session,
+    rules: &AssignRules,
+    final_room: impl Fn(&ParticipantId) -> Option<usize>,
+    unplaced: u32,
+    rooms_over: Vec<RoomId>,
+) -> Vec<BrokenRule> {
+    let assignable = |id: &&ParticipantId| {
+        state
+            .participant(**id)
+            .is_some_and(|p| p.role == Role::Participant)
+    };
+    let mut broken = Vec::new();
+    for (group, members) in rules.together.iter().enumerate() {
+        let places: BTreeSet<Option<usize>> =
+            members.iter().filter(assignable).map(&final_room).collect();
+        if places.len() > 1 {
+            broken.push(BrokenRule::Together {
+                group: group as u32,
+            });
+        }
     }
+    for (group, members) in rules.apart.iter().enumerate() {
+        let members: BTreeSet<&ParticipantId> = members.iter().filter(assignable).collect();
+        let mut seen = BTreeSet::new();
+        if members
+            .into_iter()
+            .filter_map(&final_room)
+            .any(|room| !seen.insert(room))
+        {
+            broken.push(BrokenRule::Apart {
+                group: group as u32,
+            });
+        }
+    }
+    if unplaced > 0 || !rooms_over.is_empty() {
+        broken.push(BrokenRule::MaxPerRoom {
+            unplaced,
+            rooms_over,
+        });
+    }
+    broken
 }
 
 /// For each participant, the indices of the rule groups they belong to.
@@ -181,13 +198,12 @@ fn index_groups(groups: &[Vec<ParticipantId>]) -> HashMap<ParticipantId, Vec<u32
 }
 
 /// Merge overlapping keep-together groups (union–find) into units, splitting any unit bigger than the
-/// room cap. Units keep the pool's shuffled order.
+/// room cap (the final check reports that group as broken). Units keep the pool's shuffled order.
 fn build_units(
     pool: &[ParticipantId],
     together: &[Vec<ParticipantId>],
     kept_room: &HashMap<ParticipantId, usize>,
     cap: usize,
-    broken: &mut Broken,
 ) -> Vec<Unit> {
     let position: HashMap<ParticipantId, usize> =
         pool.iter().enumerate().map(|(i, id)| (*id, i)).collect();
@@ -199,9 +215,8 @@ fn build_units(
         }
         i
     }
-    let mut groups_of_root: HashMap<usize, BTreeSet<u32>> = HashMap::new();
     let mut pinned: HashMap<usize, usize> = HashMap::new();
-    for (g, members) in together.iter().enumerate() {
+    for members in together {
         let in_pool: Vec<usize> = members
             .iter()
             .filter_map(|m| position.get(m))
@@ -214,15 +229,12 @@ fn build_units(
             let (a, b) = (root(&mut parent, first), root(&mut parent, other));
             if a != b {
                 parent[b] = a;
-                let moved = groups_of_root.remove(&b).unwrap_or_default();
-                groups_of_root.entry(a).or_default().extend(moved);
                 if let Some(room) = pinned.remove(&b) {
                     pinned.entry(a).or_insert(room);
                 }
             }
         }
         let r = root(&mut parent, first);
-        groups_of_root.entry(r).or_default().insert(g as u32);
         if let Some(&room) = members.iter().find_map(|m| kept_room.get(m)) {
             pinned.entry(r).or_insert(room);
         }
@@ -235,7 +247,6 @@ fn build_units(
         let u = *unit_of_root.entry(r).or_insert_with(|| {
             units.push(Unit {
                 members: Vec::new(),
-                together_groups: groups_of_root.remove(&r).unwrap_or_default(),
                 pinned_room: pinned.get(&r).copied(),
             });
             units.len() - 1
@@ -249,11 +260,9 @@ fn build_units(
             split.push(unit);
             continue;
         }
-        broken.together.extend(&unit.together_groups);
         for chunk in unit.members.chunks(cap) {
             split.push(Unit {
                 members: chunk.to_vec(),
-                together_groups: unit.together_groups.clone(),
                 pinned_room: unit.pinned_room,
             });
         }

@@ -125,6 +125,8 @@ pub fn decide(
             let mut sharing = doc.sharing.clone();
             match target {
                 RoomSelection::All => sharing.all_rooms = true,
+                // Already everywhere: naming rooms changes nothing.
+                RoomSelection::Rooms(_) if sharing.all_rooms => {}
                 RoomSelection::Rooms(rooms) => sharing.rooms.extend(rooms),
             }
             Ok(set_sharing(doc, sharing))
@@ -349,9 +351,9 @@ fn decide_auto_assign(state: &Session, params: &AutoAssign) -> Result<Vec<Event>
 
 fn check_rules(state: &Session, rules: &AssignRules) -> Result<(), Rejection> {
     for (what, groups) in [("together", &rules.together), ("apart", &rules.apart)] {
-        if groups.len() > MAX_RULE_GROUPS {
+        if groups.len() > MAX_RULE_GROUPS || groups.iter().any(|g| g.len() > MAX_RULE_GROUPS) {
             return Err(Rejection::Invalid(format!(
-                "at most {MAX_RULE_GROUPS} keep-{what} groups"
+                "at most {MAX_RULE_GROUPS} keep-{what} groups of at most {MAX_RULE_GROUPS} people"
             )));
         }
         for member in groups.iter().flatten() {

@@ -119,19 +119,21 @@ pub struct Placement {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum BrokenRule {
-    /// A keep-together group had to be split (it was larger than the room cap).
+    /// A keep-together group is not in one room (larger than the cap, or kept apart already).
     Together {
         /// Index of the group in `rules.together`.
         group: u32,
     },
-    /// Two members of a keep-apart group share a room (there were more members than rooms).
+    /// Two members of a keep-apart group share a room (more members than rooms, or kept together).
     Apart {
         /// Index of the group in `rules.apart`.
         group: u32,
     },
-    /// Every room was full: these people stayed in the main room.
+    /// The room cap could not be kept: people stayed in main, or kept people already overfill rooms.
     MaxPerRoom {
-        /// How many people could not be placed.
+        /// How many people could not be placed and stayed in the main room.
         unplaced: u32,
+        /// Rooms holding more than the cap (because their people were kept).
+        rooms_over: Vec<RoomId>,
     },
 }

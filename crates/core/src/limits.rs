@@ -20,5 +20,5 @@ pub const MAX_DOCUMENT_NAME_CHARS: usize = 255;
 pub const MAX_KEPT_CALLS: usize = 50;
 /// Longest breakout duration, in minutes (one day).
 pub const MAX_DURATION_MINUTES: u32 = 24 * 60;
-/// Most groups, and most members per group, in auto-assign rules.
+/// Most groups per auto-assign rule kind, and most members per group.
 pub const MAX_RULE_GROUPS: usize = 1_000;

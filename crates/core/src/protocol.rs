@@ -106,6 +106,8 @@ pub enum ErrorCode {
     RateLimited,
     /// The state does not allow this now.
     Conflict,
+    /// The server is shutting down or the session is not available; retry later.
+    Unavailable,
     /// Something failed on the server; nothing was changed.
     Internal,
 }
@@ -161,4 +163,54 @@ pub struct JoinResponse {
     pub token: String,
     /// The role the code granted.
     pub role: Role,
+}
+
+/// HTTP header carrying an upload's file name, percent-encoded UTF-8 (headers are ASCII).
+pub const FILE_NAME_HEADER: &str = "x-file-name";
+
+/// Percent-encode a file name for [`FILE_NAME_HEADER`]: every byte but RFC 3986's unreserved ones.
+pub fn encode_file_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decode a percent-encoded file name; None when the escapes or the UTF-8 are malformed.
+pub fn decode_file_name(encoded: &str) -> Option<String> {
+    let bytes = encoded.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{decode_file_name, encode_file_name};
+
+    #[test]
+    fn file_names_round_trip_and_garbage_is_refused() {
+        let name = "Übung 1 (final).pdf";
+        assert_eq!(
+            decode_file_name(&encode_file_name(name)).as_deref(),
+            Some(name)
+        );
+        assert_eq!(decode_file_name("%zz"), None);
+        assert_eq!(decode_file_name("%C3"), None);
+    }
 }

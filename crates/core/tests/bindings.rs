@@ -36,15 +36,25 @@ fn read_dir(dir: &Path) -> BTreeMap<String, String> {
 
 #[test]
 fn generated_typescript_bindings_are_fresh() {
-    let committed: PathBuf = [env!("CARGO_MANIFEST_DIR"), "..", "..", "ui", "src", "generated"]
-        .iter()
-        .collect();
+    let committed: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "..",
+        "..",
+        "ui",
+        "src",
+        "generated",
+    ]
+    .iter()
+    .collect();
     let scratch = std::env::temp_dir().join(format!("breakout-bindings-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     generate_into(&scratch);
     let fresh = read_dir(&scratch);
     std::fs::remove_dir_all(&scratch).unwrap();
-    assert!(fresh.len() > 20, "expected the whole protocol, got {fresh:?}");
+    assert!(
+        fresh.len() > 20,
+        "expected the whole protocol, got {fresh:?}"
+    );
 
     if std::env::var_os("BREAKOUT_UPDATE_BINDINGS").is_some() {
         let _ = std::fs::remove_dir_all(&committed);
@@ -52,7 +62,7 @@ fn generated_typescript_bindings_are_fresh() {
         return;
     }
     let on_disk = read_dir(&committed);
-    let stale: Vec<&String> = fresh
+    let stale: std::collections::BTreeSet<&String> = fresh
         .keys()
         .chain(on_disk.keys())
         .filter(|name| fresh.get(*name) != on_disk.get(*name))

@@ -1,0 +1,91 @@
+//! Secrets: participant tokens (256 bits from the OS RNG), short join codes, session ids, and the
+//! hashing that means the database never holds a usable secret.
+
+use axum::http::{header, HeaderMap};
+use breakout_core::SessionId;
+use sha2::{Digest, Sha256};
+
+/// Characters of join codes: no 0/O, 1/I/L, so they survive being read aloud.
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+/// Length of a join code (about 40 bits; wrong guesses are rate-limited per session).
+const CODE_LEN: usize = 8;
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    getrandom::fill(&mut buf).expect("the OS random number generator is available");
+    buf
+}
+
+/// A new bearer token: 256 random bits, hex.
+pub(crate) fn new_token() -> String {
+    hex::encode(random_bytes::<32>())
+}
+
+/// A new session id: 64 random bits, hex (not a secret; it only names the session).
+pub(crate) fn new_session_id() -> SessionId {
+    SessionId(hex::encode(random_bytes::<8>()))
+}
+
+/// A new join code such as `K7QM-2XPA` (the dash is for people; it is ignored when checking).
+pub(crate) fn new_join_code() -> String {
+    let chars: String = random_bytes::<CODE_LEN>()
+        .iter()
+        .map(|b| CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()] as char)
+        .collect();
+    format!("{}-{}", &chars[..4], &chars[4..])
+}
+
+/// The form of a join code that is hashed: upper case, without dashes and spaces.
+pub(crate) fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// SHA-256 of a secret, hex: what storage keeps instead of the secret.
+pub(crate) fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// The token of an `Authorization: Bearer <token>` header, if well-formed.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let token = value.strip_prefix("Bearer ")?.trim();
+    (!token.is_empty() && token.len() <= 128).then_some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_distinct() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn codes_are_readable_and_checked_without_dashes_or_case() {
+        let code = new_join_code();
+        assert_eq!(code.len(), CODE_LEN + 1);
+        assert!(normalize_code(&code)
+            .bytes()
+            .all(|b| CODE_ALPHABET.contains(&b)));
+        assert_eq!(
+            hash_secret(&normalize_code(&code.to_lowercase())),
+            hash_secret(&normalize_code(&code.replace('-', "")))
+        );
+    }
+
+    #[test]
+    fn bearer_header_is_parsed_strictly() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(bearer_token(&headers), None);
+        headers.insert(header::AUTHORIZATION, "Bearer abc".parse().unwrap());
+        assert_eq!(bearer_token(&headers), Some("abc"));
+        headers.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
+        assert_eq!(bearer_token(&headers), None);
+    }
+}

@@ -1,0 +1,121 @@
+//! Document bytes, stored by content: each file is named by its SHA-256, so the same bytes uploaded
+//! twice are stored once. Uploads stream into a temporary file while being hashed and counted, are
+//! fsync'd, then renamed into place: a crash never leaves a partial document under a real name.
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use tokio::io::AsyncWriteExt;
+
+/// Why an upload was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    /// The body went over the size limit; nothing was kept.
+    #[error("the document is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The client's body stream failed (e.g. the connection dropped); nothing was kept.
+    #[error("the upload was interrupted: {0}")]
+    Interrupted(String),
+    /// The disk failed.
+    #[error("storage error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A stored blob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBlob {
+    /// Hex SHA-256 of the bytes.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// Content-addressed files under one folder.
+pub(crate) struct BlobStore {
+    root: PathBuf,
+}
+
+impl BlobStore {
+    /// Use (and create) `root` for blobs.
+    pub(crate) fn open(root: PathBuf) -> std::io::Result<BlobStore> {
+        std::fs::create_dir_all(root.join("tmp"))?;
+        Ok(BlobStore { root })
+    }
+
+    /// Where the blob with this hash lives.
+    pub(crate) fn path_of(&self, sha256: &str) -> PathBuf {
+        self.root.join(&sha256[..2]).join(sha256)
+    }
+
+    /// Stream `body` into the store, refusing more than `limit` bytes.
+    pub(crate) async fn store<S, E>(&self, body: S, limit: u64) -> Result<StoredBlob, BlobError>
+    where
+        S: Stream<Item = Result<Bytes, E>>,
+        E: std::fmt::Display,
+    {
+        let temp = self
+            .root
+            .join("tmp")
+            .join(format!("upload-{}", crate::auth::new_token()));
+        let result = self.write_temp(&temp, body, limit).await;
+        let blob = match result {
+            Ok(blob) => blob,
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&temp).await;
+                return Err(e);
+            }
+        };
+        let target = self.path_of(&blob.sha256);
+        let dir = target.parent().expect("blob paths have a parent");
+        tokio::fs::create_dir_all(dir).await?;
+        if tokio::fs::try_exists(&target).await? {
+            tokio::fs::remove_file(&temp).await?;
+        } else {
+            tokio::fs::rename(&temp, &target).await?;
+            sync_dir(dir).await?;
+        }
+        Ok(blob)
+    }
+
+    async fn write_temp<S, E>(
+        &self,
+        path: &Path,
+        body: S,
+        limit: u64,
+    ) -> Result<StoredBlob, BlobError>
+    where
+        S: Stream<Item = Result<Bytes, E>>,
+        E: std::fmt::Display,
+    {
+        let mut file = tokio::fs::File::create(path).await?;
+        let mut hasher = Sha256::new();
+        let mut size = 0u64;
+        let mut body = std::pin::pin!(body);
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| BlobError::Interrupted(e.to_string()))?;
+            size += chunk.len() as u64;
+            if size > limit {
+                return Err(BlobError::TooLarge { limit });
+            }
+            hasher.update(&chunk);
+            file.write_all(&chunk).await?;
+        }
+        file.sync_all().await?;
+        Ok(StoredBlob {
+            sha256: hex::encode(hasher.finalize()),
+            size,
+        })
+    }
+}
+
+/// Make a rename durable by syncing its directory.
+async fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    let dir = dir.to_owned();
+    tokio::task::spawn_blocking(move || std::fs::File::open(dir)?.sync_all())
+        .await
+        .map_err(std::io::Error::other)?
+}

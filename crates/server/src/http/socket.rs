@@ -1,0 +1,264 @@
+//! One WebSocket connection: authenticates the upgrade, then pumps messages both ways — client
+//! commands to the session owner, the owner's queued messages (events, acks) to the client, written
+//! in batches. Limits are explicit: small buffers, a message size cap, a command rate.
+
+use crate::auth::bearer_token;
+use crate::context::Context;
+use crate::error::HttpError;
+use crate::owner::{ConnId, Outbox, Request, ResumePoint, SessionHandle};
+use crate::rate_limit::TokenBucket;
+use crate::registry::Registry;
+use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use breakout_core::protocol::{ClientMessage, CommandId, ErrorCode, ServerMessage};
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Messages written before one flush.
+const WRITE_BATCH: usize = 64;
+/// Longest accepted command id.
+const MAX_COMMAND_ID: usize = 64;
+
+/// `?epoch=&version=`: where a reconnecting client's replica stands.
+#[derive(Deserialize)]
+pub(crate) struct ResumeQuery {
+    epoch: Option<u64>,
+    version: Option<u64>,
+}
+
+/// `GET /v1/sessions/{id}/ws` with `Authorization: Bearer <token>`.
+pub(crate) async fn upgrade(
+    State(registry): State<Arc<Registry>>,
+    Path(id): Path<String>,
+    Query(query): Query<ResumeQuery>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Result<Response, HttpError> {
+    let session = registry.get(&id).await?;
+    let token = bearer_token(&headers).ok_or(HttpError::Unauthorized)?;
+    let me = session.authenticate(token).await?;
+    let resume = match (query.epoch, query.version) {
+        (Some(epoch), Some(version)) => Some(ResumePoint { epoch, version }),
+        _ => None,
+    };
+    let ctx = registry.context().clone();
+    let config = &ctx.config;
+    Ok(ws
+        .read_buffer_size(config.read_buffer_bytes)
+        .write_buffer_size(config.write_buffer_bytes)
+        .max_write_buffer_size(config.max_write_buffer_bytes)
+        .max_message_size(config.max_message_bytes)
+        .max_frame_size(config.max_message_bytes)
+        .on_upgrade(move |socket| async move {
+            ctx.metrics.client_connected();
+            serve(socket, session, me.id, resume, &ctx).await;
+            ctx.metrics.client_disconnected();
+        }))
+}
+
+async fn serve(
+    socket: WebSocket,
+    session: SessionHandle,
+    participant: breakout_core::ParticipantId,
+    resume: Option<ResumePoint>,
+    ctx: &Arc<Context>,
+) {
+    let (mut sink, mut stream) = socket.split();
+    let connected = session
+        .ask(|reply| Request::Connect {
+            participant,
+            resume,
+            reply,
+        })
+        .await;
+    let (conn, mut outbox) = match connected {
+        Ok(ok) => ok,
+        Err(e) => {
+            let _ = sink.send(close(close_code::POLICY, &e.to_string())).await;
+            return;
+        }
+    };
+    let mut limiter = TokenBucket::new(
+        ctx.config.commands_per_second,
+        ctx.config.command_burst,
+        Instant::now(),
+    );
+    let goodbye = loop {
+        tokio::select! {
+            _ = ctx.shutdown.cancelled() => break Some(close(close_code::AWAY, "the server is shutting down")),
+            queued = outbox.recv() => match queued {
+                Some(first) => {
+                    if write_batch(&mut sink, first, &mut outbox).await.is_err() {
+                        break None;
+                    }
+                }
+                None => match resync(&session, conn).await {
+                    Some(fresh) => outbox = fresh,
+                    None => break Some(close(close_code::POLICY, "you are no longer in this session")),
+                },
+            },
+            incoming = stream.next() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    let reply = if limiter.try_take(Instant::now()) {
+                        receive(&session, conn, &text).await
+                    } else {
+                        ctx.metrics.rejected("rate_limited");
+                        Some(error(command_id(&text), ErrorCode::RateLimited, "too many messages; slow down"))
+                    };
+                    if let Some(reply) = reply {
+                        if sink.send(Message::Text(reply)).await.is_err() {
+                            break None;
+                        }
+                    }
+                }
+                Some(Ok(Message::Binary(_))) => {
+                    let reply = error(None, ErrorCode::Malformed, "messages must be JSON text frames");
+                    if sink.send(Message::Text(reply)).await.is_err() {
+                        break None;
+                    }
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Close(_))) | None => break None,
+                Some(Err(e)) => {
+                    if !is_too_large(e) {
+                        break None;
+                    }
+                    ctx.metrics.rejected("malformed");
+                    let limit = ctx.config.max_message_bytes;
+                    let message = format!("messages are limited to {limit} bytes");
+                    let _ = sink.send(Message::Text(error(None, ErrorCode::TooLarge, &message))).await;
+                    break Some(close(close_code::SIZE, "message too large"));
+                }
+            }
+        }
+    };
+    if let Some(frame) = goodbye {
+        let _ = sink.send(frame).await;
+    }
+    session.tell(Request::Disconnect { conn }).await;
+}
+
+/// Write `first` and whatever else is already queued, then flush once.
+async fn write_batch<S>(
+    sink: &mut S,
+    first: Utf8Bytes,
+    outbox: &mut Outbox,
+) -> Result<(), axum::Error>
+where
+    S: futures_util::Sink<Message, Error = axum::Error> + Unpin,
+{
+    sink.feed(Message::Text(first)).await?;
+    for _ in 1..WRITE_BATCH {
+        match outbox.try_recv() {
+            Ok(next) => sink.feed(Message::Text(next)).await?,
+            Err(_) => break,
+        }
+    }
+    sink.flush().await
+}
+
+async fn resync(session: &SessionHandle, conn: ConnId) -> Option<Outbox> {
+    session
+        .ask(|reply| Request::Resync { conn, reply })
+        .await
+        .ok()
+}
+
+/// Handle one text message; returns an immediate reply for messages the owner never sees.
+async fn receive(session: &SessionHandle, conn: ConnId, text: &str) -> Option<Utf8Bytes> {
+    match parse(text) {
+        Ok(ClientMessage::Command { id, command }) => {
+            session.tell(Request::Command { conn, id, command }).await;
+            None
+        }
+        Ok(ClientMessage::Resume { epoch, version }) => {
+            let at = ResumePoint { epoch, version };
+            session.tell(Request::Resume { conn, at }).await;
+            None
+        }
+        Err((id, code, message)) => Some(error(id, code, &message)),
+    }
+}
+
+type ParseError = (Option<CommandId>, ErrorCode, String);
+
+/// Read a client message, telling apart malformed JSON, an unknown message type and an unknown
+/// command.
+pub(crate) fn parse(text: &str) -> Result<ClientMessage, ParseError> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| (None, ErrorCode::Malformed, format!("not valid JSON: {e}")))?;
+    let id = command_id_of(&value);
+    let malformed = |message: String| (id.clone(), ErrorCode::Malformed, message);
+    match value.get("type").and_then(Value::as_str) {
+        None => Err(malformed("a message needs a string \"type\"".into())),
+        Some("command") => {
+            let Some(id) = id.clone() else {
+                return Err(malformed(format!(
+                    "a command needs an \"id\" string of 1 to {MAX_COMMAND_ID} characters"
+                )));
+            };
+            let command = value
+                .get("command")
+                .ok_or_else(|| malformed("a command needs a \"command\" object".into()))?;
+            let command = serde_json::from_value(command.clone()).map_err(|e| {
+                let message = e.to_string();
+                if message.starts_with("unknown variant") {
+                    (
+                        Some(id.clone()),
+                        ErrorCode::UnknownCommand,
+                        format!("unknown command: {message}"),
+                    )
+                } else {
+                    malformed(format!("invalid command: {message}"))
+                }
+            })?;
+            Ok(ClientMessage::Command { id, command })
+        }
+        Some("resume") => serde_json::from_value(value.clone())
+            .map_err(|e| malformed(format!("invalid resume: {e}"))),
+        Some(other) => Err((
+            id.clone(),
+            ErrorCode::UnknownMessageType,
+            format!("unknown message type {other:?}; expected \"command\" or \"resume\""),
+        )),
+    }
+}
+
+fn command_id_of(value: &Value) -> Option<CommandId> {
+    let id = value.get("id")?.as_str()?;
+    (!id.is_empty() && id.len() <= MAX_COMMAND_ID).then(|| CommandId(id.to_owned()))
+}
+
+fn command_id(text: &str) -> Option<CommandId> {
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| command_id_of(&v))
+}
+
+fn error(id: Option<CommandId>, code: ErrorCode, message: &str) -> Utf8Bytes {
+    crate::owner::encode(&ServerMessage::Error {
+        id,
+        code,
+        message: message.to_owned(),
+    })
+}
+
+/// Is this read error an over-long message? Then the client is told before the socket closes.
+fn is_too_large(e: axum::Error) -> bool {
+    matches!(
+        e.into_inner().downcast_ref::<tungstenite::Error>(),
+        Some(tungstenite::Error::Capacity(_))
+    )
+}
+
+fn close(code: u16, reason: &str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}

@@ -1,0 +1,128 @@
+//! Counters the endpoint exposes at `GET /metrics` in the Prometheus text format.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
+
+/// Upper bounds (seconds) of the fan-out latency histogram buckets.
+const BUCKETS: [f64; 12] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+];
+/// Rejection codes, in the order of their counters.
+const REJECTION_CODES: [&str; 6] = [
+    "forbidden",
+    "not_found",
+    "invalid",
+    "conflict",
+    "rate_limited",
+    "malformed",
+];
+
+/// Process-wide metrics; cheap to update from any task.
+#[derive(Default)]
+pub struct Metrics {
+    connected_clients: AtomicI64,
+    sessions_loaded: AtomicI64,
+    events: AtomicU64,
+    rejected: [AtomicU64; REJECTION_CODES.len()],
+    fanout_buckets: [AtomicU64; BUCKETS.len()],
+    fanout_count: AtomicU64,
+    fanout_micros: AtomicU64,
+}
+
+impl Metrics {
+    pub(crate) fn client_connected(&self) {
+        self.connected_clients.fetch_add(1, Relaxed);
+    }
+    pub(crate) fn client_disconnected(&self) {
+        self.connected_clients.fetch_sub(1, Relaxed);
+    }
+    pub(crate) fn session_loaded(&self) {
+        self.sessions_loaded.fetch_add(1, Relaxed);
+    }
+    pub(crate) fn session_unloaded(&self) {
+        self.sessions_loaded.fetch_sub(1, Relaxed);
+    }
+    pub(crate) fn events_applied(&self, n: usize) {
+        self.events.fetch_add(n as u64, Relaxed);
+    }
+
+    /// Count a refused command by its code (unknown codes are not expected and are ignored).
+    pub(crate) fn rejected(&self, code: &str) {
+        if let Some(i) = REJECTION_CODES.iter().position(|c| *c == code) {
+            self.rejected[i].fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Record how long one event took to reach every connection's queue.
+    pub(crate) fn fanout(&self, took: Duration) {
+        let secs = took.as_secs_f64();
+        for (bound, bucket) in BUCKETS.iter().zip(&self.fanout_buckets) {
+            if secs <= *bound {
+                bucket.fetch_add(1, Relaxed);
+            }
+        }
+        self.fanout_count.fetch_add(1, Relaxed);
+        self.fanout_micros
+            .fetch_add(took.as_micros() as u64, Relaxed);
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let mut gauge = |name: &str, help: &str, kind: &str, value: String| {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+            );
+        };
+        gauge(
+            "breakout_connected_clients",
+            "Open WebSocket connections.",
+            "gauge",
+            self.connected_clients.load(Relaxed).to_string(),
+        );
+        gauge(
+            "breakout_sessions",
+            "Sessions loaded in memory.",
+            "gauge",
+            self.sessions_loaded.load(Relaxed).to_string(),
+        );
+        gauge(
+            "breakout_events_total",
+            "Events applied and journaled (rate() gives events per second).",
+            "counter",
+            self.events.load(Relaxed).to_string(),
+        );
+        let _ = writeln!(
+            out,
+            "# HELP breakout_rejected_commands_total Commands refused, by code.\n# TYPE breakout_rejected_commands_total counter"
+        );
+        for (code, n) in REJECTION_CODES.iter().zip(&self.rejected) {
+            let _ = writeln!(
+                out,
+                "breakout_rejected_commands_total{{code=\"{code}\"}} {}",
+                n.load(Relaxed)
+            );
+        }
+        let name = "breakout_fanout_seconds";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Time from an event being durable to it being queued for every connection.\n# TYPE {name} histogram"
+        );
+        for (bound, bucket) in BUCKETS.iter().zip(&self.fanout_buckets) {
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{le=\"{bound}\"}} {}",
+                bucket.load(Relaxed)
+            );
+        }
+        let count = self.fanout_count.load(Relaxed);
+        let sum = self.fanout_micros.load(Relaxed) as f64 / 1e6;
+        let _ = writeln!(
+            out,
+            "{name}_bucket{{le=\"+Inf\"}} {count}\n{name}_sum {sum}\n{name}_count {count}"
+        );
+        out
+    }
+}

@@ -1,0 +1,638 @@
+//! The owner of one session: a task that alone holds the authoritative state. Requests arrive in its
+//! mailbox one at a time, so there are no locks around session state; each command is decided,
+//! applied, journaled durably, fanned out and only then acknowledged.
+
+mod fanout;
+mod handle;
+mod recent;
+
+pub(crate) use fanout::encode;
+pub(crate) use handle::{ConnId, NewDocument, Outbox, Request, ResumePoint, SessionHandle};
+
+use crate::context::Context;
+use crate::error::HttpError;
+use crate::rate_limit::TokenBucket;
+use crate::storage::{Batch, LoadedSession, SessionRecord, StorageError, StoredEvent};
+use axum::extract::ws::Utf8Bytes;
+use breakout_core::protocol::{
+    CommandId, ErrorCode, JoinResponse, ServerMessage, PROTOCOL_VERSION,
+};
+use breakout_core::view::{replay_update, room_view, view_for, Projection};
+use breakout_core::{
+    apply, decide, Actor, Command, Event, Participant, ParticipantId, Rejection, Role, Session,
+    Timestamp,
+};
+use fanout::Subscriber;
+use recent::RecentCommands;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::mpsc;
+
+/// Requests queued for one session before senders wait.
+const MAILBOX: usize = 4096;
+/// Command ids remembered for retries.
+const RECENT_COMMANDS: usize = 10_000;
+
+/// Server time as the core wants it.
+pub(crate) fn now() -> Timestamp {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    Timestamp(ms)
+}
+
+/// Why a command did not go through.
+enum Failure {
+    Rejected(Rejection),
+    Storage(StorageError),
+}
+
+/// The session owner's state.
+struct Owner {
+    ctx: Arc<Context>,
+    record: SessionRecord,
+    state: Session,
+    /// SHA-256 of each token → its participant.
+    tokens: HashMap<String, ParticipantId>,
+    /// The latest events, for resuming clients by replay.
+    ring: VecDeque<(u64, Arc<Event>)>,
+    recent: RecentCommands,
+    subscribers: HashMap<ConnId, Subscriber>,
+    /// Open connections per participant (presence).
+    connections: HashMap<ParticipantId, usize>,
+    /// Bumped on every connect, so a stale grace timer knows it is stale.
+    presence_generation: u64,
+    failed_joins: TokenBucket,
+    next_conn: ConnId,
+    since_snapshot: u64,
+    mailbox: mpsc::WeakSender<Request>,
+    /// Set when storage failed and memory could not be brought back in line: the task stops and the
+    /// registry loads the session afresh on next use.
+    broken: bool,
+}
+
+/// Start the owner task of a session read from storage (or just created) and return its handle.
+pub(crate) fn spawn(ctx: Arc<Context>, loaded: LoadedSession) -> Result<SessionHandle, HttpError> {
+    let LoadedSession {
+        record,
+        snapshot,
+        events,
+        tokens,
+    } = loaded;
+    let mut state = snapshot;
+    let mut ring = VecDeque::new();
+    let mut recent = RecentCommands::new(RECENT_COMMANDS);
+    for stored in events {
+        if stored.version > state.version {
+            if stored.version != state.version + 1 {
+                return Err(HttpError::internal(
+                    "journal",
+                    format!(
+                        "gap after version {} in session {}",
+                        state.version, state.id
+                    ),
+                ));
+            }
+            apply(&mut state, &stored.event);
+        }
+        if let Some(key) = stored.command_id {
+            recent.insert(key, stored.version);
+        }
+        ring.push_back((stored.version, Arc::new(stored.event)));
+    }
+    breakout_core::invariants::check(&state)
+        .map_err(|broken| HttpError::internal("restored session is inconsistent", broken))?;
+
+    let (tx, rx) = mpsc::channel(MAILBOX);
+    let owner = Owner {
+        failed_joins: TokenBucket::new(
+            ctx.config.failed_joins_per_minute / 60.0,
+            ctx.config.failed_joins_per_minute,
+            Instant::now(),
+        ),
+        ctx: ctx.clone(),
+        record,
+        state,
+        tokens: tokens.into_iter().collect(),
+        ring,
+        recent,
+        subscribers: HashMap::new(),
+        connections: HashMap::new(),
+        presence_generation: 0,
+        next_conn: 1,
+        since_snapshot: 0,
+        mailbox: tx.downgrade(),
+        broken: false,
+    };
+    ctx.metrics.session_loaded();
+    ctx.tasks.spawn(owner.run(rx));
+    Ok(SessionHandle { tx })
+}
+
+impl Owner {
+    async fn run(mut self, mut mailbox: mpsc::Receiver<Request>) {
+        let shutdown = self.ctx.shutdown.clone();
+        // Nobody is connected to a freshly loaded session: clear presence left over from a crash.
+        let stale: Vec<ParticipantId> = self
+            .state
+            .participants
+            .iter()
+            .filter(|p| p.online)
+            .map(|p| p.id)
+            .collect();
+        for participant in stale {
+            self.set_presence(participant, false).await;
+        }
+        loop {
+            let deadline = self.breakouts_deadline();
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                request = mailbox.recv() => match request {
+                    Some(request) => self.handle(request).await,
+                    None => break,
+                },
+                _ = sleep_until(deadline) => {
+                    if let Err(Failure::Storage(e)) = self.execute(Actor::System, &Command::Tick, None).await {
+                        tracing::error!(session = %self.state.id, "timer: {e}");
+                    }
+                }
+            }
+            if self.broken {
+                tracing::error!(session = %self.state.id, "session stopped after a storage failure");
+                break;
+            }
+        }
+        self.ctx.metrics.session_unloaded();
+    }
+
+    /// When the breakout timer fires, if it is set.
+    fn breakouts_deadline(&self) -> Option<tokio::time::Instant> {
+        match self.state.breakouts {
+            breakout_core::Breakouts::Open { ends_at: Some(end) } => {
+                let wait = end.0.saturating_sub(now().0);
+                Some(tokio::time::Instant::now() + std::time::Duration::from_millis(wait))
+            }
+            _ => None,
+        }
+    }
+
+    /// Handle one request.
+    async fn handle(&mut self, request: Request) {
+        match request {
+            Request::Authenticate { token_hash, reply } => {
+                let who = self
+                    .tokens
+                    .get(&token_hash)
+                    .and_then(|id| self.state.participant(*id))
+                    .cloned()
+                    .ok_or(HttpError::Unauthorized);
+                let _ = reply.send(who);
+            }
+            Request::Join { code, name, reply } => {
+                let answer = self.join(&code, &name).await;
+                let _ = reply.send(answer);
+            }
+            Request::Connect {
+                participant,
+                resume,
+                reply,
+            } => {
+                let answer = self.connect(participant, resume).await;
+                let _ = reply.send(answer);
+            }
+            Request::Resync { conn, reply } => {
+                let answer = self.resync(conn);
+                let _ = reply.send(answer);
+            }
+            Request::Resume { conn, at } => {
+                if let Some(participant) = self.subscribers.get(&conn).map(|s| s.participant) {
+                    for bytes in self.greeting(participant, Some(at)) {
+                        fanout::send(&mut self.subscribers, conn, bytes);
+                    }
+                }
+            }
+            Request::Disconnect { conn } => self.disconnect(conn),
+            Request::GraceExpired {
+                participant,
+                generation,
+            } => {
+                let still_away = self.connections.get(&participant).copied().unwrap_or(0) == 0;
+                if generation == self.presence_generation && still_away {
+                    self.set_presence(participant, false).await;
+                }
+            }
+            Request::Command { conn, id, command } => self.command(conn, id, command).await,
+            Request::AddDocument {
+                actor,
+                document,
+                reply,
+            } => {
+                let command = Command::AddDocument {
+                    id: document.id.clone(),
+                    name: document.name,
+                    size: document.size,
+                    sha256: document.sha256,
+                };
+                let answer = match self
+                    .execute(Actor::Participant(actor), &command, None)
+                    .await
+                {
+                    Ok(events) => self
+                        .state
+                        .document(&document.id)
+                        .cloned()
+                        .map(|doc| (doc, events > 0))
+                        .ok_or(HttpError::Internal),
+                    Err(failure) => Err(self.failure_to_http(failure)),
+                };
+                let _ = reply.send(answer);
+            }
+            Request::OpenDocument {
+                actor,
+                document,
+                reply,
+            } => {
+                let answer = self.participant(actor).and_then(|me| {
+                    let doc = self.state.document(&document).ok_or_else(|| {
+                        HttpError::NotFound(format!("no document {document} in this session"))
+                    })?;
+                    if me.role.is_staff() || doc.sharing.reaches(me.location) {
+                        Ok(doc.clone())
+                    } else {
+                        Err(HttpError::Forbidden(
+                            "this document is not shared with your room".into(),
+                        ))
+                    }
+                });
+                let _ = reply.send(answer);
+            }
+            Request::ListDocuments { actor, reply } => {
+                let answer = self.participant(actor).map(|me| {
+                    if me.role.is_staff() {
+                        self.state.documents.clone()
+                    } else {
+                        room_view(&self.state, me.location).documents
+                    }
+                });
+                let _ = reply.send(answer);
+            }
+        }
+    }
+
+    fn participant(&self, id: ParticipantId) -> Result<&Participant, HttpError> {
+        self.state.participant(id).ok_or(HttpError::Unauthorized)
+    }
+
+    fn failure_to_http(&self, failure: Failure) -> HttpError {
+        match failure {
+            Failure::Rejected(r) => {
+                self.ctx.metrics.rejected(r.code());
+                r.into()
+            }
+            Failure::Storage(e) => HttpError::internal("storage", e),
+        }
+    }
+
+    async fn join(&mut self, code: &str, name: &str) -> Result<JoinResponse, HttpError> {
+        let started = Instant::now();
+        if !self.failed_joins.available(started) {
+            return Err(HttpError::RateLimited(
+                "too many wrong join codes for this session; try again in a minute".into(),
+            ));
+        }
+        let hash = crate::auth::hash_secret(&crate::auth::normalize_code(code));
+        let role = if hash == self.record.participant_code_hash {
+            Role::Participant
+        } else if hash == self.record.co_moderator_code_hash {
+            Role::CoModerator
+        } else {
+            self.failed_joins.try_take(started);
+            return Err(HttpError::Forbidden("wrong join code".into()));
+        };
+        let command = Command::Join {
+            name: name.to_owned(),
+            role,
+        };
+        let events = decide(&self.state, Actor::System, now(), &command)
+            .map_err(|r| self.failure_to_http(Failure::Rejected(r)))?;
+        let Some(Event::ParticipantJoined { participant }) = events.first() else {
+            return Err(HttpError::internal("join", "decide produced no join event"));
+        };
+        let participant_id = participant.id;
+        let token = crate::auth::new_token();
+        let tokens = vec![(crate::auth::hash_secret(&token), participant_id)];
+        self.commit(events, None, tokens)
+            .await
+            .map_err(|e| HttpError::internal("storage", e))?;
+        Ok(JoinResponse {
+            participant_id,
+            token,
+            role,
+        })
+    }
+
+    async fn connect(
+        &mut self,
+        participant: ParticipantId,
+        resume: Option<ResumePoint>,
+    ) -> Result<(ConnId, Outbox), HttpError> {
+        self.participant(participant)?;
+        let conn = self.next_conn;
+        self.next_conn += 1;
+        let outbox = self.subscribe(conn, participant, resume);
+        self.presence_generation += 1;
+        let count = self.connections.entry(participant).or_insert(0);
+        *count += 1;
+        if *count == 1 {
+            self.set_presence(participant, true).await;
+        }
+        Ok((conn, outbox))
+    }
+
+    /// Give `conn` a fresh queue holding its greeting.
+    fn subscribe(
+        &mut self,
+        conn: ConnId,
+        participant: ParticipantId,
+        resume: Option<ResumePoint>,
+    ) -> Outbox {
+        let (tx, rx) = mpsc::channel(self.ctx.config.outgoing_queue);
+        for bytes in self.greeting(participant, resume) {
+            // The queue is new and a greeting never exceeds its capacity (see `replay`).
+            let _ = tx.try_send(bytes);
+        }
+        self.subscribers.insert(
+            conn,
+            Subscriber {
+                participant,
+                queue: Some(tx),
+            },
+        );
+        rx
+    }
+
+    fn resync(&mut self, conn: ConnId) -> Result<Outbox, HttpError> {
+        let participant = self
+            .subscribers
+            .get(&conn)
+            .map(|s| s.participant)
+            .filter(|p| self.state.participant(*p).is_some())
+            .ok_or(HttpError::Unauthorized)?;
+        Ok(self.subscribe(conn, participant, None))
+    }
+
+    fn disconnect(&mut self, conn: ConnId) {
+        let Some(sub) = self.subscribers.remove(&conn) else {
+            return;
+        };
+        let participant = sub.participant;
+        let count = self.connections.entry(participant).or_insert(1);
+        *count -= 1;
+        if *count > 0 {
+            return;
+        }
+        self.connections.remove(&participant);
+        let generation = self.presence_generation;
+        let grace = self.ctx.config.presence_grace;
+        let mailbox = self.mailbox.clone();
+        self.ctx.tasks.spawn(async move {
+            tokio::time::sleep(grace).await;
+            if let Some(mailbox) = mailbox.upgrade() {
+                let _ = mailbox
+                    .send(Request::GraceExpired {
+                        participant,
+                        generation,
+                    })
+                    .await;
+            }
+        });
+    }
+
+    async fn set_presence(&mut self, participant: ParticipantId, online: bool) {
+        let command = Command::SetPresence {
+            participant,
+            online,
+        };
+        if let Err(Failure::Storage(e)) = self.execute(Actor::System, &command, None).await {
+            tracing::error!(session = %self.state.id, "presence: {e}");
+        }
+    }
+
+    async fn command(&mut self, conn: ConnId, id: CommandId, command: Command) {
+        let Some(participant) = self.subscribers.get(&conn).map(|s| s.participant) else {
+            return;
+        };
+        let key = format!("{}:{}", participant, id.0);
+        let answer = if let Some(version) = self.recent.get(&key) {
+            ServerMessage::Ack { id, version }
+        } else {
+            match self
+                .execute(Actor::Participant(participant), &command, Some(key))
+                .await
+            {
+                Ok(_) => ServerMessage::Ack {
+                    id,
+                    version: self.state.version,
+                },
+                Err(Failure::Rejected(rejection)) => {
+                    self.ctx.metrics.rejected(rejection.code());
+                    ServerMessage::Rejected { id, rejection }
+                }
+                Err(Failure::Storage(e)) => {
+                    tracing::error!(session = %self.state.id, "storage: {e}");
+                    ServerMessage::Error {
+                        id: Some(id),
+                        code: ErrorCode::Internal,
+                        message: "the command could not be stored; nothing changed".into(),
+                    }
+                }
+            }
+        };
+        fanout::send(&mut self.subscribers, conn, encode(&answer));
+    }
+
+    /// Decide a command and commit its events. Ok holds how many events it caused.
+    async fn execute(
+        &mut self,
+        actor: Actor,
+        command: &Command,
+        command_key: Option<String>,
+    ) -> Result<usize, Failure> {
+        let events = decide(&self.state, actor, now(), command).map_err(Failure::Rejected)?;
+        let count = events.len();
+        if count > 0 {
+            self.commit(events, command_key, Vec::new())
+                .await
+                .map_err(Failure::Storage)?;
+        }
+        Ok(count)
+    }
+
+    /// Apply events, journal them durably, then queue them for every connection. If storage fails,
+    /// the session is restored from storage and the events are dropped: nothing was acknowledged.
+    async fn commit(
+        &mut self,
+        events: Vec<Event>,
+        command_key: Option<String>,
+        tokens: Vec<(String, ParticipantId)>,
+    ) -> Result<(), StorageError> {
+        let mut outbox = Vec::new();
+        let mut stored = Vec::with_capacity(events.len());
+        for event in events {
+            let projection = Projection::prepare(&self.state, &event);
+            apply(&mut self.state, &event);
+            fanout::render(&projection, &self.state, &self.subscribers, &mut outbox);
+            drop(projection);
+            stored.push(StoredEvent {
+                version: self.state.version,
+                command_id: command_key.clone(),
+                event,
+            });
+        }
+        self.since_snapshot += stored.len() as u64;
+        let snapshot_due = self.since_snapshot >= self.ctx.config.snapshot_every;
+        let batch = Batch {
+            events: stored,
+            tokens,
+            snapshot: snapshot_due.then(|| self.state.clone()),
+        };
+        let storage = self.ctx.storage.clone();
+        let id = self.state.id.clone();
+        let keep_tail = self.ctx.config.replay_window as u64;
+        let written = tokio::task::spawn_blocking(move || {
+            storage.commit(&id, &batch, keep_tail).map(|()| batch)
+        })
+        .await
+        .unwrap_or_else(|join| Err(StorageError::Io(std::io::Error::other(join))));
+        let batch = match written {
+            Ok(batch) => batch,
+            Err(e) => {
+                if let Err(restore) = self.restore().await {
+                    tracing::error!(session = %self.state.id, "restore failed: {restore}");
+                    self.broken = true;
+                }
+                return Err(e);
+            }
+        };
+        if snapshot_due {
+            self.since_snapshot = 0;
+        }
+        let started = Instant::now();
+        self.ctx.metrics.events_applied(batch.events.len());
+        for (hash, participant) in batch.tokens {
+            self.tokens.insert(hash, participant);
+        }
+        for stored in batch.events {
+            if let Some(key) = stored.command_id {
+                self.recent.insert(key, stored.version);
+            }
+            self.ring
+                .push_back((stored.version, Arc::new(stored.event)));
+        }
+        while self.ring.len() > self.ctx.config.replay_window {
+            self.ring.pop_front();
+        }
+        for (conn, bytes) in outbox {
+            fanout::send(&mut self.subscribers, conn, bytes);
+        }
+        // Connections of people who left get nothing more; their sockets close on resync.
+        let state = &self.state;
+        for sub in self.subscribers.values_mut() {
+            if state.participant(sub.participant).is_none() {
+                sub.queue = None;
+            }
+        }
+        self.ctx.metrics.fanout(started.elapsed());
+        Ok(())
+    }
+
+    /// Reload state from storage after a failed write, so memory matches what is durable.
+    async fn restore(&mut self) -> Result<(), StorageError> {
+        let storage = self.ctx.storage.clone();
+        let id = self.state.id.clone();
+        let keep_tail = self.ctx.config.replay_window as u64;
+        let loaded = tokio::task::spawn_blocking(move || storage.load_session(&id, keep_tail))
+            .await
+            .unwrap_or_else(|join| Err(StorageError::Io(std::io::Error::other(join))))?
+            .ok_or_else(|| StorageError::Io(std::io::Error::other("session vanished")))?;
+        let mut state = loaded.snapshot;
+        self.ring.clear();
+        for stored in loaded.events {
+            if stored.version > state.version {
+                apply(&mut state, &stored.event);
+            }
+            self.ring
+                .push_back((stored.version, Arc::new(stored.event)));
+        }
+        self.state = state;
+        // Everyone resyncs from a snapshot of the restored state.
+        for sub in self.subscribers.values_mut() {
+            sub.queue = None;
+        }
+        Ok(())
+    }
+
+    /// What a connection receives first: a welcome with a snapshot, or, when resuming within the
+    /// replay window, a welcome without one followed by exactly the missed events.
+    fn greeting(&self, participant: ParticipantId, resume: Option<ResumePoint>) -> Vec<Utf8Bytes> {
+        let Some(me) = self.state.participant(participant) else {
+            return Vec::new();
+        };
+        if let Some(replay) = resume.and_then(|at| self.replay(me, at)) {
+            return replay;
+        }
+        vec![self.welcome(participant, view_for(&self.state, participant))]
+    }
+
+    fn welcome(&self, you: ParticipantId, snapshot: Option<Session>) -> Utf8Bytes {
+        encode(&ServerMessage::Welcome {
+            protocol: PROTOCOL_VERSION,
+            you,
+            epoch: self.record.epoch,
+            version: self.state.version,
+            snapshot,
+        })
+    }
+
+    fn replay(&self, me: &Participant, at: ResumePoint) -> Option<Vec<Utf8Bytes>> {
+        let current = self.state.version;
+        if at.epoch != self.record.epoch || at.version > current {
+            return None;
+        }
+        let missed = (current - at.version) as usize;
+        if missed >= self.ctx.config.outgoing_queue {
+            return None;
+        }
+        let first_kept = self.ring.front().map_or(current + 1, |(v, _)| *v);
+        if missed > 0 && at.version + 1 < first_kept {
+            return None;
+        }
+        let mut updates: Vec<_> = self
+            .ring
+            .iter()
+            .filter(|(v, _)| *v > at.version)
+            .map(|(v, e)| replay_update(e, *v, me))
+            .collect();
+        if let Some(last) = updates.last_mut() {
+            if !me.role.is_staff() {
+                last.room_view = Some(room_view(&self.state, me.location));
+            }
+        }
+        let mut out = vec![self.welcome(me.id, None)];
+        out.extend(
+            updates
+                .into_iter()
+                .map(|u| encode(&ServerMessage::Event(u))),
+        );
+        Some(out)
+    }
+}
+
+/// Sleep until `deadline`, or forever when there is none.
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,97 @@
+//! Durable storage of sessions behind a trait, so a PostgreSQL implementation can serve several
+//! server nodes later. A session is its record (title, join-code hashes), its token hashes, an event
+//! journal and periodic snapshots. `commit` returning Ok means durable: the server acknowledges a
+//! command only after it.
+
+mod sqlite;
+
+pub use sqlite::SqliteStorage;
+
+use breakout_core::{Event, ParticipantId, Session, SessionId, Timestamp};
+
+/// What storage can fail with. Callers treat every variant as "nothing was stored".
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// Stored JSON could not be read back (corruption or an incompatible version).
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(#[from] serde_json::Error),
+    /// The data directory could not be prepared.
+    #[error("data directory error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The fixed facts of a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// The session.
+    pub id: SessionId,
+    /// Changes only if history is ever rewritten; replicas of another epoch resync.
+    pub epoch: u64,
+    /// SHA-256 of the normalized participant join code.
+    pub participant_code_hash: String,
+    /// SHA-256 of the normalized co-moderator join code.
+    pub co_moderator_code_hash: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+/// One journaled event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// The session version this event produced.
+    pub version: u64,
+    /// The command that caused it, for applying retried commands once.
+    pub command_id: Option<String>,
+    /// The event.
+    pub event: Event,
+}
+
+/// What one commit writes, all or nothing.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// New journal entries, in version order.
+    pub events: Vec<StoredEvent>,
+    /// New tokens: (SHA-256 of the token, its participant).
+    pub tokens: Vec<(String, ParticipantId)>,
+    /// A snapshot of the state after these events, when one is due.
+    pub snapshot: Option<Session>,
+}
+
+/// A session as read back from storage.
+#[derive(Debug)]
+pub struct LoadedSession {
+    /// Its record.
+    pub record: SessionRecord,
+    /// The latest snapshot.
+    pub snapshot: Session,
+    /// Journal entries that follow the snapshot's version, plus up to `keep_tail` before it (for replay).
+    pub events: Vec<StoredEvent>,
+    /// Every token: (SHA-256 of the token, its participant).
+    pub tokens: Vec<(String, ParticipantId)>,
+}
+
+/// Where sessions live between restarts.
+pub trait Storage: Send + Sync + 'static {
+    /// Store a new session: its record, an initial snapshot and the first batch, atomically.
+    fn create_session(
+        &self,
+        record: &SessionRecord,
+        initial: &Session,
+        batch: &Batch,
+    ) -> Result<(), StorageError>;
+
+    /// Read a session back, or None if it does not exist. `keep_tail` events before the snapshot
+    /// are returned too, for resuming clients.
+    fn load_session(
+        &self,
+        id: &SessionId,
+        keep_tail: u64,
+    ) -> Result<Option<LoadedSession>, StorageError>;
+
+    /// Append a batch to a session durably. A snapshot in the batch allows pruning journal entries
+    /// older than `keep_tail` events before it.
+    fn commit(&self, id: &SessionId, batch: &Batch, keep_tail: u64) -> Result<(), StorageError>;
+}
