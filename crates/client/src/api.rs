@@ -98,7 +98,9 @@ impl Api {
 
     /// The documents this participant may see.
     pub async fn documents(&self, who: &Credentials) -> Result<Vec<Document>, ClientError> {
-        let url = self.endpoint.http(&format!("v1/sessions/{}/documents", who.session));
+        let url = self
+            .endpoint
+            .http(&format!("v1/sessions/{}/documents", who.session));
         let response = self.http.get(url).bearer_auth(&who.token).send().await?;
         json(response).await
     }
@@ -138,7 +140,9 @@ impl Api {
             }
             chunk
         });
-        let url = self.endpoint.http(&format!("v1/sessions/{}/documents", who.session));
+        let url = self
+            .endpoint
+            .http(&format!("v1/sessions/{}/documents", who.session));
         let request = self
             .http
             .post(url)
@@ -162,12 +166,9 @@ impl Api {
         cancel: CancellationToken,
     ) -> Result<(), ClientError> {
         let temp = partial_path(target);
-        let result = cancellable(
-            &cancel,
-            self.download_to(who, document, &temp, progress),
-        )
-        .await
-        .and_then(|r| r);
+        let result = cancellable(&cancel, self.download_to(who, document, &temp, progress))
+            .await
+            .and_then(|r| r);
         match result {
             Ok(()) => Ok(tokio::fs::rename(&temp, target).await?),
             Err(e) => {
@@ -262,7 +263,9 @@ async fn checked(response: reqwest::Response) -> Result<reqwest::Response, Clien
     })
 }
 
-async fn json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, ClientError> {
+async fn json<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<T, ClientError> {
     checked(response)
         .await?
         .json()

@@ -189,7 +189,11 @@ impl Client {
 
     /// Like [`Client::send`], waiting at most `timeout`. While offline the command waits in a queue;
     /// if the timeout passes before it could be sent it is withdrawn.
-    pub async fn send_within(&self, command: Command, timeout: Duration) -> Result<u64, ClientError> {
+    pub async fn send_within(
+        &self,
+        command: Command,
+        timeout: Duration,
+    ) -> Result<u64, ClientError> {
         let (reply, answer) = oneshot::channel();
         let queued = Queued {
             id: new_command_id(),

@@ -36,7 +36,8 @@ impl Endpoint {
     pub fn websocket(&self, session: &SessionId, resume: Option<(u64, u64)>) -> Url {
         let mut url = self.http(&format!("v1/sessions/{session}/ws"));
         let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
-        url.set_scheme(scheme).expect("ws and wss are valid schemes");
+        url.set_scheme(scheme)
+            .expect("ws and wss are valid schemes");
         if let Some((epoch, version)) = resume {
             url.set_query(Some(&format!("epoch={epoch}&version={version}")));
         }
@@ -59,7 +60,10 @@ mod tests {
         let e = Endpoint::parse("http://127.0.0.1:7878").unwrap();
         assert_eq!(e.http("healthz").as_str(), "http://127.0.0.1:7878/healthz");
         let ws = e.websocket(&SessionId("abc".into()), Some((3, 9)));
-        assert_eq!(ws.as_str(), "ws://127.0.0.1:7878/v1/sessions/abc/ws?epoch=3&version=9");
+        assert_eq!(
+            ws.as_str(),
+            "ws://127.0.0.1:7878/v1/sessions/abc/ws?epoch=3&version=9"
+        );
         let tls = Endpoint::parse("https://breakout.example/api/").unwrap();
         assert_eq!(
             tls.websocket(&SessionId("s".into()), None).as_str(),
