@@ -1,0 +1,71 @@
+//! The endpoint under test: started as a separate process (so its CPU and memory can be read apart
+//! from the load generator's), on a free loopback port and a temporary data directory.
+
+use anyhow::{bail, Context as _};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// A running `breakout-server` child process.
+pub struct ServerProcess {
+    child: Child,
+    /// The address it listens on.
+    pub url: String,
+    /// Its process id, for /proc readings.
+    pub pid: u32,
+    _data: tempfile::TempDir,
+}
+
+/// The `breakout-server` binary next to this one (both are built into the same target folder).
+pub fn sibling_server_binary() -> anyhow::Result<PathBuf> {
+    let me = std::env::current_exe()?;
+    let path = me.with_file_name("breakout-server");
+    if !path.exists() {
+        bail!(
+            "{} not found; build it first (cargo build --release -p breakout-server) or pass --endpoint",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+impl ServerProcess {
+    /// Start `binary` on 127.0.0.1:0 and wait for its address.
+    pub async fn start(binary: &Path) -> anyhow::Result<ServerProcess> {
+        let data = tempfile::tempdir()?;
+        let mut child = Command::new(binary)
+            .args(["--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data.path())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("cannot start {}", binary.display()))?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut first = String::new();
+        BufReader::new(stdout).read_line(&mut first).await?;
+        let url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .with_context(|| format!("unexpected first line {first:?}"))?
+            .to_owned();
+        let pid = child.id().context("the server exited at once")?;
+        Ok(ServerProcess {
+            child,
+            url,
+            pid,
+            _data: data,
+        })
+    }
+
+    /// Stop it with SIGTERM (graceful) and wait.
+    pub async fn stop(mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.pid.to_string()])
+            .status()
+            .await;
+        let _ = self.child.wait().await;
+    }
+}
