@@ -51,7 +51,11 @@ pub(crate) fn hash_secret(secret: &str) -> String {
 /// The token of an `Authorization: Bearer <token>` header, if well-formed.
 pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let token = value.strip_prefix("Bearer ")?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = token.trim();
     (!token.is_empty() && token.len() <= 128).then_some(token)
 }
 

@@ -26,6 +26,9 @@ pub enum HttpError {
     /// No such session, document or route.
     #[error("{0}")]
     NotFound(String),
+    /// The route exists but not with this method.
+    #[error("{0}")]
+    MethodNotAllowed(String),
     /// The state does not allow this now.
     #[error("{0}")]
     Conflict(String),
@@ -47,7 +50,7 @@ impl HttpError {
     /// The wire code of this error.
     pub fn code(&self) -> ErrorCode {
         match self {
-            HttpError::Malformed(_) => ErrorCode::Malformed,
+            HttpError::Malformed(_) | HttpError::MethodNotAllowed(_) => ErrorCode::Malformed,
             HttpError::Invalid(_) => ErrorCode::Invalid,
             HttpError::Unauthorized => ErrorCode::Unauthorized,
             HttpError::Forbidden(_) => ErrorCode::Forbidden,
@@ -66,6 +69,7 @@ impl HttpError {
             HttpError::Unauthorized => StatusCode::UNAUTHORIZED,
             HttpError::Forbidden(_) => StatusCode::FORBIDDEN,
             HttpError::NotFound(_) => StatusCode::NOT_FOUND,
+            HttpError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             HttpError::Conflict(_) => StatusCode::CONFLICT,
             HttpError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             HttpError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,

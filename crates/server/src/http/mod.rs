@@ -36,6 +36,9 @@ pub(crate) fn router(registry: Arc<Registry>) -> Router {
             get(documents::download),
         )
         .fallback(|| async { HttpError::NotFound("no such route".into()) })
+        .method_not_allowed_fallback(|| async {
+            HttpError::MethodNotAllowed("this route does not accept that method".into())
+        })
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .with_state(registry)
 }
@@ -49,6 +52,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, HttpError> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(HttpError::TooLarge(format!(
+                    "JSON bodies are limited to {MAX_JSON_BODY} bytes"
+                )))
+            }
             Err(rejection) => Err(HttpError::Malformed(rejection.body_text())),
         }
     }

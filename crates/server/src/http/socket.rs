@@ -8,6 +8,7 @@ use crate::error::HttpError;
 use crate::owner::{ConnId, Outbox, Request, ResumePoint, SessionHandle};
 use crate::rate_limit::TokenBucket;
 use crate::registry::Registry;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -24,11 +25,37 @@ const WRITE_BATCH: usize = 64;
 /// Longest accepted command id.
 const MAX_COMMAND_ID: usize = 64;
 
-/// `?epoch=&version=`: where a reconnecting client's replica stands.
+/// `?epoch=&version=`: where a reconnecting client's replica stands (read leniently, then checked,
+/// so a bad value gets our JSON error instead of a plain-text rejection).
 #[derive(Deserialize)]
 pub(crate) struct ResumeQuery {
-    epoch: Option<u64>,
-    version: Option<u64>,
+    epoch: Option<String>,
+    version: Option<String>,
+}
+
+impl ResumeQuery {
+    fn resume_point(&self) -> Result<Option<ResumePoint>, HttpError> {
+        let number = |name: &str, value: &Option<String>| {
+            value
+                .as_deref()
+                .map(|v| {
+                    v.parse::<u64>().map_err(|_| {
+                        HttpError::Malformed(format!("{name} must be a non-negative integer"))
+                    })
+                })
+                .transpose()
+        };
+        match (
+            number("epoch", &self.epoch)?,
+            number("version", &self.version)?,
+        ) {
+            (Some(epoch), Some(version)) => Ok(Some(ResumePoint { epoch, version })),
+            (None, None) => Ok(None),
+            _ => Err(HttpError::Malformed(
+                "resume needs both epoch and version".into(),
+            )),
+        }
+    }
 }
 
 /// `GET /v1/sessions/{id}/ws` with `Authorization: Bearer <token>`.
@@ -37,15 +64,18 @@ pub(crate) async fn upgrade(
     Path(id): Path<String>,
     Query(query): Query<ResumeQuery>,
     headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, HttpError> {
+    let ws = ws.map_err(|r| {
+        HttpError::Malformed(format!(
+            "a WebSocket upgrade is required: {}",
+            r.body_text()
+        ))
+    })?;
+    let resume = query.resume_point()?;
     let session = registry.get(&id).await?;
     let token = bearer_token(&headers).ok_or(HttpError::Unauthorized)?;
     let me = session.authenticate(token).await?;
-    let resume = match (query.epoch, query.version) {
-        (Some(epoch), Some(version)) => Some(ResumePoint { epoch, version }),
-        _ => None,
-    };
     let ctx = registry.context().clone();
     let config = &ctx.config;
     Ok(ws
@@ -98,8 +128,11 @@ async fn serve(
                     }
                 }
                 None => match resync(&session, conn).await {
-                    Some(fresh) => outbox = fresh,
-                    None => break Some(close(close_code::POLICY, "you are no longer in this session")),
+                    Ok(fresh) => outbox = fresh,
+                    Err(HttpError::Unauthorized) => {
+                        break Some(close(close_code::POLICY, "you are no longer in this session"))
+                    }
+                    Err(_) => break Some(close(close_code::AWAY, "the session is unavailable; reconnect")),
                 },
             },
             incoming = stream.next() => match incoming {
@@ -162,11 +195,8 @@ where
     sink.flush().await
 }
 
-async fn resync(session: &SessionHandle, conn: ConnId) -> Option<Outbox> {
-    session
-        .ask(|reply| Request::Resync { conn, reply })
-        .await
-        .ok()
+async fn resync(session: &SessionHandle, conn: ConnId) -> Result<Outbox, HttpError> {
+    session.ask(|reply| Request::Resync { conn, reply }).await
 }
 
 /// Handle one text message; returns an immediate reply for messages the owner never sees.
@@ -206,15 +236,18 @@ pub(crate) fn parse(text: &str) -> Result<ClientMessage, ParseError> {
                 .get("command")
                 .ok_or_else(|| malformed("a command needs a \"command\" object".into()))?;
             let command = serde_json::from_value(command.clone()).map_err(|e| {
-                let message = e.to_string();
-                if message.starts_with("unknown variant") {
+                if is_unknown_command(command) {
+                    let name = command
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
                     (
                         Some(id.clone()),
                         ErrorCode::UnknownCommand,
-                        format!("unknown command: {message}"),
+                        format!("unknown command {name:?}"),
                     )
                 } else {
-                    malformed(format!("invalid command: {message}"))
+                    malformed(format!("invalid command: {e}"))
                 }
             })?;
             Ok(ClientMessage::Command { id, command })
@@ -227,6 +260,17 @@ pub(crate) fn parse(text: &str) -> Result<ClientMessage, ParseError> {
             format!("unknown message type {other:?}; expected \"command\" or \"resume\""),
         )),
     }
+}
+
+/// Is the command's `type` itself unknown (rather than some value inside a known command)?
+fn is_unknown_command(command: &Value) -> bool {
+    let Some(name) = command.get("type").and_then(Value::as_str) else {
+        return false;
+    };
+    // A known command with only its type fails on a missing field, never on an unknown variant.
+    let bare = serde_json::json!({ "type": name });
+    serde_json::from_value::<breakout_core::Command>(bare)
+        .is_err_and(|e| e.to_string().starts_with("unknown variant"))
 }
 
 fn command_id_of(value: &Value) -> Option<CommandId> {

@@ -61,12 +61,16 @@ struct Owner {
     subscribers: HashMap<ConnId, Subscriber>,
     /// Open connections per participant (presence).
     connections: HashMap<ParticipantId, usize>,
-    /// Bumped on every connect, so a stale grace timer knows it is stale.
-    presence_generation: u64,
+    /// Per participant, bumped each time their last connection closes, so an older grace timer
+    /// knows it is stale.
+    away_since: HashMap<ParticipantId, u64>,
     failed_joins: TokenBucket,
     next_conn: ConnId,
     since_snapshot: u64,
     mailbox: mpsc::WeakSender<Request>,
+    /// Set after a restore from storage: every connection resyncs from a snapshot once the current
+    /// request has been answered.
+    resync_everyone: bool,
     /// Set when storage failed and memory could not be brought back in line: the task stops and the
     /// registry loads the session afresh on next use.
     broken: bool,
@@ -119,11 +123,12 @@ pub(crate) fn spawn(ctx: Arc<Context>, loaded: LoadedSession) -> Result<SessionH
         recent,
         subscribers: HashMap::new(),
         connections: HashMap::new(),
-        presence_generation: 0,
+        away_since: HashMap::new(),
         next_conn: 1,
         since_snapshot: 0,
         mailbox: tx.downgrade(),
         broken: false,
+        resync_everyone: false,
     };
     ctx.metrics.session_loaded();
     ctx.tasks.spawn(owner.run(rx));
@@ -149,7 +154,10 @@ impl Owner {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
                 request = mailbox.recv() => match request {
-                    Some(request) => self.handle(request).await,
+                    Some(request) => {
+                        self.handle(request).await;
+                        self.settle();
+                    }
                     None => break,
                 },
                 _ = sleep_until(deadline) => {
@@ -174,6 +182,18 @@ impl Owner {
                 Some(tokio::time::Instant::now() + std::time::Duration::from_millis(wait))
             }
             _ => None,
+        }
+    }
+
+    /// After a request is answered: connections of people who left get nothing more (their sockets
+    /// close when they try to resync), and after a restore everyone resyncs.
+    fn settle(&mut self) {
+        let everyone = std::mem::take(&mut self.resync_everyone);
+        let state = &self.state;
+        for sub in self.subscribers.values_mut() {
+            if everyone || state.participant(sub.participant).is_none() {
+                sub.queue = None;
+            }
         }
     }
 
@@ -218,7 +238,8 @@ impl Owner {
                 generation,
             } => {
                 let still_away = self.connections.get(&participant).copied().unwrap_or(0) == 0;
-                if generation == self.presence_generation && still_away {
+                let current = self.away_since.get(&participant) == Some(&generation);
+                if current && still_away {
                     self.set_presence(participant, false).await;
                 }
             }
@@ -341,7 +362,6 @@ impl Owner {
         let conn = self.next_conn;
         self.next_conn += 1;
         let outbox = self.subscribe(conn, participant, resume);
-        self.presence_generation += 1;
         let count = self.connections.entry(participant).or_insert(0);
         *count += 1;
         if *count == 1 {
@@ -393,7 +413,11 @@ impl Owner {
             return;
         }
         self.connections.remove(&participant);
-        let generation = self.presence_generation;
+        let generation = {
+            let g = self.away_since.entry(participant).or_insert(0);
+            *g += 1;
+            *g
+        };
         let grace = self.ctx.config.presence_grace;
         let mailbox = self.mailbox.clone();
         self.ctx.tasks.spawn(async move {
@@ -424,7 +448,14 @@ impl Owner {
             return;
         };
         let key = format!("{}:{}", participant, id.0);
-        let answer = if let Some(version) = self.recent.get(&key) {
+        let answer = if matches!(command, Command::AddDocument { .. }) {
+            ServerMessage::Rejected {
+                id,
+                rejection: Rejection::Forbidden(
+                    "documents enter the library by uploading them over HTTP".into(),
+                ),
+            }
+        } else if let Some(version) = self.recent.get(&key) {
             ServerMessage::Ack { id, version }
         } else {
             match self
@@ -536,13 +567,6 @@ impl Owner {
         for (conn, bytes) in outbox {
             fanout::send(&mut self.subscribers, conn, bytes);
         }
-        // Connections of people who left get nothing more; their sockets close on resync.
-        let state = &self.state;
-        for sub in self.subscribers.values_mut() {
-            if state.participant(sub.participant).is_none() {
-                sub.queue = None;
-            }
-        }
         self.ctx.metrics.fanout(started.elapsed());
         Ok(())
     }
@@ -566,10 +590,7 @@ impl Owner {
                 .push_back((stored.version, Arc::new(stored.event)));
         }
         self.state = state;
-        // Everyone resyncs from a snapshot of the restored state.
-        for sub in self.subscribers.values_mut() {
-            sub.queue = None;
-        }
+        self.resync_everyone = true;
         Ok(())
     }
 
