@@ -47,12 +47,8 @@ enum Cmd {
         /// Your display name.
         #[arg(long)]
         name: String,
-        /// Also print your token (otherwise use --token-file).
-        #[arg(long)]
-        show_token: bool,
-        /// Write your token to this file (mode 600).
-        #[arg(long)]
-        token_file: Option<PathBuf>,
+        #[command(flatten)]
+        token: TokenOutput,
     },
     /// Join a session with a participant or co-moderator code.
     Join {
@@ -62,12 +58,8 @@ enum Cmd {
         /// Your display name.
         #[arg(long)]
         name: String,
-        /// Also print your token.
-        #[arg(long)]
-        show_token: bool,
-        /// Write your token to this file (mode 600).
-        #[arg(long)]
-        token_file: Option<PathBuf>,
+        #[command(flatten)]
+        token: TokenOutput,
     },
     /// Who is where.
     Status,
@@ -148,6 +140,30 @@ enum Cmd {
     },
 }
 
+/// Where a new token goes: nowhere visible unless asked.
+#[derive(clap::Args)]
+struct TokenOutput {
+    /// Also print your token in the JSON output.
+    #[arg(long)]
+    show_token: bool,
+    /// Write your token to this file (mode 600).
+    #[arg(long)]
+    token_file: Option<PathBuf>,
+}
+
+impl TokenOutput {
+    /// Keep `token` as asked and add it to `out` if it should be shown.
+    fn deliver(&self, token: &str, out: &mut serde_json::Value) -> anyhow::Result<()> {
+        if let Some(file) = &self.token_file {
+            write_private(file, token)?;
+        }
+        if self.show_token {
+            out["token"] = json!(token);
+        }
+        Ok(())
+    }
+}
+
 /// All rooms or named rooms (required).
 #[derive(clap::Args)]
 #[group(required = true, multiple = false)]
@@ -188,39 +204,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let endpoint = Endpoint::parse(&cli.endpoint)?;
     let api = Api::new(endpoint.clone());
     match cli.command {
-        Cmd::Create {
-            title,
-            name,
-            show_token,
-            token_file,
-        } => {
+        Cmd::Create { title, name, token } => {
             let created = api.create_session(&title, &name).await?;
-            keep_token(&created.token, token_file.as_deref())?;
             let mut out = json!({
                 "session_id": created.session_id,
                 "participant_id": created.participant_id,
                 "participant_code": created.participant_code,
                 "co_moderator_code": created.co_moderator_code,
             });
-            if show_token {
-                out["token"] = json!(created.token);
-            }
+            token.deliver(&created.token, &mut out)?;
             println!("{out}");
             return Ok(());
         }
-        Cmd::Join {
-            code,
-            name,
-            show_token,
-            token_file,
-        } => {
+        Cmd::Join { code, name, token } => {
             let session = SessionId(cli.session.clone().context("--session is required")?);
             let joined = api.join(&session, &code, &name).await?;
-            keep_token(&joined.token, token_file.as_deref())?;
             let mut out = json!({ "participant_id": joined.participant_id, "role": joined.role });
-            if show_token {
-                out["token"] = json!(joined.token);
-            }
+            token.deliver(&joined.token, &mut out)?;
             println!("{out}");
             return Ok(());
         }
@@ -445,11 +445,8 @@ fn selection(state: &Session, all: bool, rooms: &[String]) -> anyhow::Result<Roo
         .map(RoomSelection::Rooms)
 }
 
-/// Write a token to a file only the user can read.
-fn keep_token(token: &str, file: Option<&std::path::Path>) -> anyhow::Result<()> {
-    let Some(file) = file else {
-        return Ok(());
-    };
+/// Write a secret to a file only the user can read.
+fn write_private(file: &std::path::Path, secret: &str) -> anyhow::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -457,6 +454,6 @@ fn keep_token(token: &str, file: Option<&std::path::Path>) -> anyhow::Result<()>
     let mut f = options
         .open(file)
         .with_context(|| format!("cannot write {}", file.display()))?;
-    std::io::Write::write_all(&mut f, token.as_bytes())?;
+    std::io::Write::write_all(&mut f, secret.as_bytes())?;
     Ok(())
 }
