@@ -31,11 +31,13 @@ pub fn apply(state: &mut Session, event: &Event) {
             }
         }
         Event::PresenceChanged {
-            participant,
+            participants,
             online,
         } => {
-            if let Some(p) = state.participant_mut(*participant) {
-                p.online = *online;
+            for id in participants {
+                if let Some(p) = state.participant_mut(*id) {
+                    p.online = *online;
+                }
             }
         }
         Event::RoomsAdded { rooms } => {

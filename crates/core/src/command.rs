@@ -23,10 +23,10 @@ pub enum Command {
         /// Who leaves.
         participant: ParticipantId,
     },
-    /// System: a person's connections opened or all closed.
+    /// System: people's connections opened, or all of theirs closed (batched: one event for many).
     SetPresence {
         /// Whose presence changed.
-        participant: ParticipantId,
+        participants: Vec<ParticipantId>,
         /// Online now?
         online: bool,
     },

@@ -40,14 +40,24 @@ pub fn decide(
             }])
         }
         Command::SetPresence {
-            participant,
+            participants,
             online,
         } => {
-            let p = known_participant(state, *participant)?;
-            Ok(unless_same(p.online, *online, || Event::PresenceChanged {
-                participant: *participant,
+            let mut changed = Vec::new();
+            for id in participants {
+                if known_participant(state, *id)?.online != *online {
+                    changed.push(*id);
+                }
+            }
+            if changed.is_empty() {
+                return Ok(vec![]);
+            }
+            changed.sort();
+            changed.dedup();
+            Ok(vec![Event::PresenceChanged {
+                participants: changed,
                 online: *online,
-            }))
+            }])
         }
         Command::OpenBreakouts {
             rooms,

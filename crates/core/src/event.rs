@@ -21,10 +21,10 @@ pub enum Event {
         /// Who left.
         participant: ParticipantId,
     },
-    /// Someone came online or went offline.
+    /// People came online or went offline.
     PresenceChanged {
         /// Whose presence changed.
-        participant: ParticipantId,
+        participants: Vec<ParticipantId>,
         /// Online now?
         online: bool,
     },

@@ -333,12 +333,12 @@ fn matrix() -> Vec<Row> {
             "set presence",
             SYSTEM,
             |s, _| Command::SetPresence {
-                participant: s.p2,
+                participants: vec![s.p2, s.p2],
                 online: true,
             },
             |s, _| {
                 vec![Event::PresenceChanged {
-                    participant: s.p2,
+                    participants: vec![s.p2],
                     online: true,
                 }]
             },
@@ -347,7 +347,7 @@ fn matrix() -> Vec<Row> {
             "set presence of a stranger",
             [Forbidden, Forbidden, Forbidden, NotFound],
             |_, _| Command::SetPresence {
-                participant: STRANGER,
+                participants: vec![STRANGER],
                 online: true,
             },
         ),
@@ -846,22 +846,29 @@ fn joins_get_fresh_ids_that_are_never_reused() {
 
 #[test]
 fn presence_changes_only_when_it_differs() {
-    let mut f = Fixture::new(1);
-    let p = f.participants[0];
-    let online = |on| Command::SetPresence {
-        participant: p,
+    let mut f = Fixture::new(2);
+    let (p, q) = (f.participants[0], f.participants[1]);
+    let online = |who: Vec<_>, on| Command::SetPresence {
+        participants: who,
         online: on,
     };
-    assert_eq!(f.run(Actor::System, online(false)), vec![]);
+    assert_eq!(f.run(Actor::System, online(vec![p], false)), vec![]);
     assert_eq!(
-        f.run(Actor::System, online(true)),
+        f.run(Actor::System, online(vec![p], true)),
         vec![Event::PresenceChanged {
-            participant: p,
+            participants: vec![p],
             online: true
         }]
     );
     assert!(f.state.participant(p).unwrap().online);
-    assert_eq!(f.run(Actor::System, online(true)), vec![]);
+    // A batch reports only those whose presence changes.
+    assert_eq!(
+        f.run(Actor::System, online(vec![q, p], true)),
+        vec![Event::PresenceChanged {
+            participants: vec![q],
+            online: true
+        }]
+    );
 }
 
 #[test]

@@ -314,7 +314,7 @@ impl Op {
             },
             Op::LeaveSelf => Command::Leave { participant: me },
             Op::SetPresence(p, online) => Command::SetPresence {
-                participant: p.resolve(s),
+                participants: vec![p.resolve(s)],
                 online: *online,
             },
             Op::OpenBreakouts(rooms, duration_minutes) => Command::OpenBreakouts {

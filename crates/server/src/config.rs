@@ -22,6 +22,8 @@ pub struct Config {
     pub max_upload_bytes: u64,
     /// How long a participant stays "online" after their last connection closed.
     pub presence_grace: Duration,
+    /// Presence changes are gathered this long and sent as one event.
+    pub presence_batch: Duration,
     /// Commands per second a connection may send on average…
     pub commands_per_second: f64,
     /// …and in a burst.
@@ -46,6 +48,7 @@ impl Config {
             outgoing_queue: 1024,
             max_upload_bytes: 100 * 1024 * 1024,
             presence_grace: Duration::from_secs(3),
+            presence_batch: Duration::from_millis(100),
             commands_per_second: 20.0,
             command_burst: 100.0,
             failed_joins_per_minute: 20.0,

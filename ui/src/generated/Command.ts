@@ -28,7 +28,7 @@ participant: ParticipantId, } | { "type": "set_presence",
 /**
  * Whose presence changed.
  */
-participant: ParticipantId, 
+participants: Array<ParticipantId>, 
 /**
  * Online now?
  */

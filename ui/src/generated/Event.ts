@@ -28,7 +28,7 @@ participant: ParticipantId, } | { "type": "presence_changed",
 /**
  * Whose presence changed.
  */
-participant: ParticipantId, 
+participants: Array<ParticipantId>, 
 /**
  * Online now?
  */

@@ -64,6 +64,10 @@ struct Owner {
     /// Per participant, bumped each time their last connection closes, so an older grace timer
     /// knows it is stale.
     away_since: HashMap<ParticipantId, u64>,
+    /// Presence changes waiting to be flushed as one event each way.
+    presence_due: std::collections::BTreeMap<ParticipantId, bool>,
+    /// When they will be flushed.
+    presence_flush_at: Option<tokio::time::Instant>,
     failed_joins: TokenBucket,
     next_conn: ConnId,
     since_snapshot: u64,
@@ -124,6 +128,8 @@ pub(crate) fn spawn(ctx: Arc<Context>, loaded: LoadedSession) -> Result<SessionH
         subscribers: HashMap::new(),
         connections: HashMap::new(),
         away_since: HashMap::new(),
+        presence_due: std::collections::BTreeMap::new(),
+        presence_flush_at: None,
         next_conn: 1,
         since_snapshot: 0,
         mailbox: tx.downgrade(),
@@ -146,9 +152,7 @@ impl Owner {
             .filter(|p| p.online)
             .map(|p| p.id)
             .collect();
-        for participant in stale {
-            self.set_presence(participant, false).await;
-        }
+        self.set_presence(stale, false).await;
         loop {
             let deadline = self.breakouts_deadline();
             tokio::select! {
@@ -160,6 +164,7 @@ impl Owner {
                     }
                     None => break,
                 },
+                _ = sleep_until(self.presence_flush_at) => self.flush_presence().await,
                 _ = sleep_until(deadline) => {
                     if let Err(Failure::Storage(e)) = self.execute(Actor::System, &Command::Tick, None).await {
                         tracing::error!(session = %self.state.id, "timer: {e}");
@@ -240,7 +245,7 @@ impl Owner {
                 let still_away = self.connections.get(&participant).copied().unwrap_or(0) == 0;
                 let current = self.away_since.get(&participant) == Some(&generation);
                 if current && still_away {
-                    self.set_presence(participant, false).await;
+                    self.note_presence(participant, false);
                 }
             }
             Request::Command { conn, id, command } => self.command(conn, id, command).await,
@@ -365,7 +370,7 @@ impl Owner {
         let count = self.connections.entry(participant).or_insert(0);
         *count += 1;
         if *count == 1 {
-            self.set_presence(participant, true).await;
+            self.note_presence(participant, true);
         }
         Ok((conn, outbox))
     }
@@ -433,9 +438,34 @@ impl Owner {
         });
     }
 
-    async fn set_presence(&mut self, participant: ParticipantId, online: bool) {
+    /// Remember a presence change; changes are flushed together shortly after, so a thousand people
+    /// connecting cost a handful of events instead of a thousand fanned out to everyone.
+    fn note_presence(&mut self, participant: ParticipantId, online: bool) {
+        self.presence_due.insert(participant, online);
+        if self.presence_flush_at.is_none() {
+            self.presence_flush_at =
+                Some(tokio::time::Instant::now() + self.ctx.config.presence_batch);
+        }
+    }
+
+    async fn flush_presence(&mut self) {
+        self.presence_flush_at = None;
+        let due = std::mem::take(&mut self.presence_due);
+        let (online, offline): (Vec<_>, Vec<_>) = due.into_iter().partition(|(_, on)| *on);
+        self.set_presence(online.into_iter().map(|(p, _)| p).collect(), true)
+            .await;
+        self.set_presence(offline.into_iter().map(|(p, _)| p).collect(), false)
+            .await;
+    }
+
+    async fn set_presence(&mut self, mut participants: Vec<ParticipantId>, online: bool) {
+        // Someone may have left since their change was noted.
+        participants.retain(|p| self.state.participant(*p).is_some());
+        if participants.is_empty() {
+            return;
+        }
         let command = Command::SetPresence {
-            participant,
+            participants,
             online,
         };
         if let Err(Failure::Storage(e)) = self.execute(Actor::System, &command, None).await {
