@@ -14,7 +14,8 @@ pub struct Config {
     pub read_buffer_bytes: usize,
     /// WebSocket write buffer per connection before a flush is forced, in bytes.
     pub write_buffer_bytes: usize,
-    /// Hard cap on a connection's unsent bytes inside the WebSocket layer.
+    /// Hard cap on a connection's unsent bytes inside the WebSocket layer. It must hold the largest
+    /// message whole (a welcome snapshot of a 20,000-person session is about 2 MB).
     pub max_write_buffer_bytes: usize,
     /// Messages queued for one connection before it counts as too slow and is resynced.
     pub outgoing_queue: usize,
@@ -44,7 +45,7 @@ impl Config {
             max_message_bytes: 64 * 1024,
             read_buffer_bytes: 8 * 1024,
             write_buffer_bytes: 8 * 1024,
-            max_write_buffer_bytes: 1024 * 1024,
+            max_write_buffer_bytes: 16 * 1024 * 1024,
             outgoing_queue: 1024,
             max_upload_bytes: 100 * 1024 * 1024,
             presence_grace: Duration::from_secs(3),
