@@ -5,6 +5,7 @@ mod documents;
 mod ops;
 mod sessions;
 mod socket;
+mod upgrade;
 
 use crate::error::HttpError;
 use crate::registry::Registry;

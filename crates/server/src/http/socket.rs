@@ -2,14 +2,13 @@
 //! commands to the session owner, the owner's queued messages (events, acks) to the client, written
 //! in batches. Limits are explicit: small buffers, a message size cap, a command rate.
 
+use super::upgrade::{Socket, Upgrade};
 use crate::auth::bearer_token;
 use crate::context::Context;
 use crate::error::HttpError;
 use crate::owner::{ConnId, Outbox, Request, ResumePoint, SessionHandle};
 use crate::rate_limit::TokenBucket;
 use crate::registry::Registry;
-use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -19,9 +18,16 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Instant;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{self, Bytes, Message, Utf8Bytes};
 
 /// Messages written before one flush.
 const WRITE_BATCH: usize = 64;
+/// Messages longer than this go out as several frames of this size, so the socket's write buffer
+/// never grows to the size of a whole snapshot.
+const FRAGMENT: usize = 8 * 1024;
 /// Longest accepted command id.
 const MAX_COMMAND_ID: usize = 64;
 
@@ -64,35 +70,30 @@ pub(crate) async fn upgrade(
     Path(id): Path<String>,
     Query(query): Query<ResumeQuery>,
     headers: HeaderMap,
-    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    ws: Result<Upgrade, HttpError>,
 ) -> Result<Response, HttpError> {
-    let ws = ws.map_err(|r| {
-        HttpError::Malformed(format!(
-            "a WebSocket upgrade is required: {}",
-            r.body_text()
-        ))
-    })?;
+    let ws = ws?;
     let resume = query.resume_point()?;
     let session = registry.get(&id).await?;
     let token = bearer_token(&headers).ok_or(HttpError::Unauthorized)?;
     let me = session.authenticate(token).await?;
     let ctx = registry.context().clone();
     let config = &ctx.config;
-    Ok(ws
+    let limits = WebSocketConfig::default()
         .read_buffer_size(config.read_buffer_bytes)
         .write_buffer_size(config.write_buffer_bytes)
         .max_write_buffer_size(config.max_write_buffer_bytes)
-        .max_message_size(config.max_message_bytes)
-        .max_frame_size(config.max_message_bytes)
-        .on_upgrade(move |socket| async move {
-            ctx.metrics.client_connected();
-            serve(socket, session, me.id, resume, &ctx).await;
-            ctx.metrics.client_disconnected();
-        }))
+        .max_message_size(Some(config.max_message_bytes))
+        .max_frame_size(Some(config.max_message_bytes));
+    Ok(ws.accept(limits, move |socket| async move {
+        ctx.metrics.client_connected();
+        serve(socket, session, me.id, resume, &ctx).await;
+        ctx.metrics.client_disconnected();
+    }))
 }
 
 async fn serve(
-    socket: WebSocket,
+    socket: Socket,
     session: SessionHandle,
     participant: breakout_core::ParticipantId,
     resume: Option<ResumePoint>,
@@ -109,7 +110,7 @@ async fn serve(
     let (conn, mut outbox) = match connected {
         Ok(ok) => ok,
         Err(e) => {
-            let _ = sink.send(close(close_code::POLICY, &e.to_string())).await;
+            let _ = sink.send(close(CloseCode::Policy, &e.to_string())).await;
             return;
         }
     };
@@ -120,7 +121,7 @@ async fn serve(
     );
     let goodbye = loop {
         tokio::select! {
-            _ = ctx.shutdown.cancelled() => break Some(close(close_code::AWAY, "the server is shutting down")),
+            _ = ctx.shutdown.cancelled() => break Some(close(CloseCode::Away, "the server is shutting down")),
             queued = outbox.recv() => match queued {
                 Some(first) => {
                     if write_batch(&mut sink, first, &mut outbox).await.is_err() {
@@ -130,9 +131,9 @@ async fn serve(
                 None => match resync(&session, conn).await {
                     Ok(fresh) => outbox = fresh,
                     Err(HttpError::Unauthorized) => {
-                        break Some(close(close_code::POLICY, "you are no longer in this session"))
+                        break Some(close(CloseCode::Policy, "you are no longer in this session"))
                     }
-                    Err(_) => break Some(close(close_code::AWAY, "the session is unavailable; reconnect")),
+                    Err(_) => break Some(close(CloseCode::Away, "the session is unavailable; reconnect")),
                 },
             },
             incoming = stream.next() => match incoming {
@@ -155,7 +156,7 @@ async fn serve(
                         break None;
                     }
                 }
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
                 Some(Ok(Message::Close(_))) | None => break None,
                 Some(Err(e)) => {
                     if !is_too_large(e) {
@@ -165,7 +166,7 @@ async fn serve(
                     let limit = ctx.config.max_message_bytes;
                     let message = format!("messages are limited to {limit} bytes");
                     let _ = sink.send(Message::Text(error(None, ErrorCode::TooLarge, &message))).await;
-                    break Some(close(close_code::SIZE, "message too large"));
+                    break Some(close(CloseCode::Size, "message too large"));
                 }
             }
         }
@@ -181,18 +182,43 @@ async fn write_batch<S>(
     sink: &mut S,
     first: Utf8Bytes,
     outbox: &mut Outbox,
-) -> Result<(), axum::Error>
+) -> Result<(), tungstenite::Error>
 where
-    S: futures_util::Sink<Message, Error = axum::Error> + Unpin,
+    S: futures_util::Sink<Message, Error = tungstenite::Error> + Unpin,
 {
-    sink.feed(Message::Text(first)).await?;
+    write_message(sink, first).await?;
     for _ in 1..WRITE_BATCH {
         match outbox.try_recv() {
-            Ok(next) => sink.feed(Message::Text(next)).await?,
+            Ok(next) => write_message(sink, next).await?,
             Err(_) => break,
         }
     }
     sink.flush().await
+}
+
+/// Queue one text message, split into frames of at most [`FRAGMENT`] bytes when it is long
+/// (receivers reassemble them; fragments need not be valid UTF-8 on their own).
+async fn write_message<S>(sink: &mut S, text: Utf8Bytes) -> Result<(), tungstenite::Error>
+where
+    S: futures_util::Sink<Message, Error = tungstenite::Error> + Unpin,
+{
+    if text.len() <= FRAGMENT {
+        return sink.feed(Message::Text(text)).await;
+    }
+    let bytes = Bytes::from(text);
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = (start + FRAGMENT).min(bytes.len());
+        let opcode = OpCode::Data(if start == 0 {
+            Data::Text
+        } else {
+            Data::Continue
+        });
+        let frame = Frame::message(bytes.slice(start..end), opcode, end == bytes.len());
+        sink.feed(Message::Frame(frame)).await?;
+        start = end;
+    }
+    Ok(())
 }
 
 async fn resync(session: &SessionHandle, conn: ConnId) -> Result<Outbox, HttpError> {
@@ -293,14 +319,11 @@ fn error(id: Option<CommandId>, code: ErrorCode, message: &str) -> Utf8Bytes {
 }
 
 /// Is this read error an over-long message? Then the client is told before the socket closes.
-fn is_too_large(e: axum::Error) -> bool {
-    matches!(
-        e.into_inner().downcast_ref::<tungstenite::Error>(),
-        Some(tungstenite::Error::Capacity(_))
-    )
+fn is_too_large(e: tungstenite::Error) -> bool {
+    matches!(e, tungstenite::Error::Capacity(_))
 }
 
-fn close(code: u16, reason: &str) -> Message {
+fn close(code: CloseCode, reason: &str) -> Message {
     Message::Close(Some(CloseFrame {
         code,
         reason: reason.into(),

@@ -2,12 +2,12 @@
 //! (all staff share one message, participants share one per place), then queued without waiting.
 
 use super::handle::ConnId;
-use axum::extract::ws::Utf8Bytes;
 use breakout_core::protocol::ServerMessage;
 use breakout_core::view::{Projection, ProjectionKey};
 use breakout_core::{ParticipantId, Session};
 use std::collections::HashMap;
 use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 /// One connection's subscription. `queue` is None after the connection fell behind (or its
 /// participant left): it then gets nothing until it resyncs.

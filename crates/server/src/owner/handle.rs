@@ -2,10 +2,10 @@
 //! awaits the answers. Handlers and sockets hold handles; nobody else touches session state.
 
 use crate::error::HttpError;
-use axum::extract::ws::Utf8Bytes;
 use breakout_core::protocol::{CommandId, JoinResponse};
 use breakout_core::{Command, Document, DocumentId, Participant, ParticipantId};
 use tokio::sync::{mpsc, oneshot};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 /// Identifies one WebSocket connection within its session.
 pub(crate) type ConnId = u64;

@@ -13,7 +13,6 @@ use crate::context::Context;
 use crate::error::HttpError;
 use crate::rate_limit::TokenBucket;
 use crate::storage::{Batch, LoadedSession, SessionRecord, StorageError, StoredEvent};
-use axum::extract::ws::Utf8Bytes;
 use breakout_core::protocol::{
     CommandId, ErrorCode, JoinResponse, ServerMessage, PROTOCOL_VERSION,
 };
@@ -28,6 +27,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 /// Requests queued for one session before senders wait.
 const MAILBOX: usize = 4096;
