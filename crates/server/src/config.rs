@@ -43,8 +43,8 @@ impl Config {
         Config {
             data_dir: data_dir.into(),
             max_message_bytes: 64 * 1024,
-            read_buffer_bytes: 8 * 1024,
-            write_buffer_bytes: 8 * 1024,
+            read_buffer_bytes: 4 * 1024,
+            write_buffer_bytes: 4 * 1024,
             max_write_buffer_bytes: 16 * 1024 * 1024,
             outgoing_queue: 1024,
             max_upload_bytes: 100 * 1024 * 1024,

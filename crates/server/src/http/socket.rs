@@ -27,7 +27,7 @@ use tokio_tungstenite::tungstenite::{self, Bytes, Message, Utf8Bytes};
 const WRITE_BATCH: usize = 64;
 /// Messages longer than this go out as several frames of this size, so the socket's write buffer
 /// never grows to the size of a whole snapshot.
-const FRAGMENT: usize = 8 * 1024;
+const FRAGMENT: usize = 4 * 1024;
 /// Longest accepted command id.
 const MAX_COMMAND_ID: usize = 64;
 
