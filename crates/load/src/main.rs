@@ -243,9 +243,9 @@ async fn quiesce(fleet: &mut fleet::Fleet) {
     {}
 }
 
-/// Allow one file descriptor per client plus headroom.
+/// Allow one file descriptor per client plus headroom (the server process inherits the limit).
 fn raise_fd_limit(clients: usize) -> anyhow::Result<()> {
-    let wanted = clients as u64 * 2 + 256;
+    let wanted = clients as u64 + 512;
     let (soft, hard) = rlimit::Resource::NOFILE.get()?;
     if soft < wanted {
         let new = wanted.min(hard);

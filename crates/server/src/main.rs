@@ -36,6 +36,12 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
+    // One file descriptor per connected client: allow as many as the system lets us.
+    if let Ok((soft, hard)) = rlimit::Resource::NOFILE.get() {
+        if soft < hard && rlimit::Resource::NOFILE.set(hard, hard).is_err() {
+            tracing::warn!("could not raise the open-file limit from {soft}");
+        }
+    }
     let mut config = Config::new(args.data_dir);
     if let Some(bytes) = args.max_upload_bytes {
         config.max_upload_bytes = bytes;
