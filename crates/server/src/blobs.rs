@@ -32,6 +32,8 @@ pub struct StoredBlob {
     pub sha256: String,
     /// Size in bytes.
     pub size: u64,
+    /// True when these bytes were not stored before this upload.
+    pub new: bool,
 }
 
 /// Content-addressed files under one folder.
@@ -62,7 +64,7 @@ impl BlobStore {
             .join("tmp")
             .join(format!("upload-{}", crate::auth::new_token()));
         let result = self.write_temp(&temp, body, limit).await;
-        let blob = match result {
+        let mut blob = match result {
             Ok(blob) => blob,
             Err(e) => {
                 let _ = tokio::fs::remove_file(&temp).await;
@@ -77,8 +79,16 @@ impl BlobStore {
         } else {
             tokio::fs::rename(&temp, &target).await?;
             sync_dir(dir).await?;
+            blob.new = true;
         }
         Ok(blob)
+    }
+
+    /// Delete a blob nothing refers to (best effort: a leftover file is harmless).
+    pub(crate) async fn remove(&self, sha256: &str) {
+        if let Err(e) = tokio::fs::remove_file(self.path_of(sha256)).await {
+            tracing::warn!("could not remove unreferenced blob {sha256}: {e}");
+        }
     }
 
     async fn write_temp<S, E>(
@@ -108,6 +118,7 @@ impl BlobStore {
         Ok(StoredBlob {
             sha256: hex::encode(hasher.finalize()),
             size,
+            new: false,
         })
     }
 }

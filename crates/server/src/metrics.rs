@@ -9,13 +9,16 @@ const BUCKETS: [f64; 12] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
 ];
 /// Rejection codes, in the order of their counters.
-const REJECTION_CODES: [&str; 6] = [
+const REJECTION_CODES: [&str; 9] = [
     "forbidden",
     "not_found",
     "invalid",
     "conflict",
     "rate_limited",
     "malformed",
+    "unknown_message_type",
+    "unknown_command",
+    "too_large",
 ];
 
 /// Process-wide metrics; cheap to update from any task.
@@ -96,7 +99,7 @@ impl Metrics {
         );
         let _ = writeln!(
             out,
-            "# HELP breakout_rejected_commands_total Commands refused, by code.\n# TYPE breakout_rejected_commands_total counter"
+            "# HELP breakout_rejected_commands_total Commands and messages refused, by code.\n# TYPE breakout_rejected_commands_total counter"
         );
         for (code, n) in REJECTION_CODES.iter().zip(&self.rejected) {
             let _ = writeln!(

@@ -74,15 +74,25 @@ pub(crate) async fn upload(
         id: DocumentId(blob.sha256[..32].to_owned()),
         name,
         size: blob.size,
-        sha256: blob.sha256,
+        sha256: blob.sha256.clone(),
     };
-    let (doc, created) = session
+    let added = session
         .ask(|reply| Request::AddDocument {
             actor: me.id,
             document,
             reply,
         })
-        .await?;
+        .await;
+    let (doc, created) = match added {
+        Ok(added) => added,
+        Err(e) => {
+            // Bytes this upload brought in that no document refers to are not kept.
+            if blob.new {
+                registry.context().blobs.remove(&blob.sha256).await;
+            }
+            return Err(e);
+        }
+    };
     let status = if created {
         StatusCode::CREATED
     } else {

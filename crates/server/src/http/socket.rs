@@ -6,6 +6,7 @@ use super::upgrade::{Socket, Upgrade};
 use crate::auth::bearer_token;
 use crate::context::Context;
 use crate::error::HttpError;
+use crate::metrics::Metrics;
 use crate::owner::{ConnId, Outbox, Request, ResumePoint, SessionHandle};
 use crate::rate_limit::TokenBucket;
 use crate::registry::Registry;
@@ -121,6 +122,7 @@ async fn serve(
     );
     let goodbye = loop {
         tokio::select! {
+            biased;
             _ = ctx.shutdown.cancelled() => break Some(close(CloseCode::Away, "the server is shutting down")),
             queued = outbox.recv() => match queued {
                 Some(first) => {
@@ -133,13 +135,16 @@ async fn serve(
                     Err(HttpError::Unauthorized) => {
                         break Some(close(CloseCode::Policy, "you are no longer in this session"))
                     }
+                    Err(_) if ctx.shutdown.is_cancelled() => {
+                        break Some(close(CloseCode::Away, "the server is shutting down"))
+                    }
                     Err(_) => break Some(close(CloseCode::Away, "the session is unavailable; reconnect")),
                 },
             },
             incoming = stream.next() => match incoming {
                 Some(Ok(Message::Text(text))) => {
                     let reply = if limiter.try_take(Instant::now()) {
-                        receive(&session, conn, &text).await
+                        receive(&session, conn, &text, &ctx.metrics).await
                     } else {
                         ctx.metrics.rejected("rate_limited");
                         Some(error(command_id(&text), ErrorCode::RateLimited, "too many messages; slow down"))
@@ -151,6 +156,7 @@ async fn serve(
                     }
                 }
                 Some(Ok(Message::Binary(_))) => {
+                    ctx.metrics.rejected("malformed");
                     let reply = error(None, ErrorCode::Malformed, "messages must be JSON text frames");
                     if sink.send(Message::Text(reply)).await.is_err() {
                         break None;
@@ -162,7 +168,7 @@ async fn serve(
                     if !is_too_large(e) {
                         break None;
                     }
-                    ctx.metrics.rejected("malformed");
+                    ctx.metrics.rejected("too_large");
                     let limit = ctx.config.max_message_bytes;
                     let message = format!("messages are limited to {limit} bytes");
                     let _ = sink.send(Message::Text(error(None, ErrorCode::TooLarge, &message))).await;
@@ -226,7 +232,12 @@ async fn resync(session: &SessionHandle, conn: ConnId) -> Result<Outbox, HttpErr
 }
 
 /// Handle one text message; returns an immediate reply for messages the owner never sees.
-async fn receive(session: &SessionHandle, conn: ConnId, text: &str) -> Option<Utf8Bytes> {
+async fn receive(
+    session: &SessionHandle,
+    conn: ConnId,
+    text: &str,
+    metrics: &Metrics,
+) -> Option<Utf8Bytes> {
     match parse(text) {
         Ok(ClientMessage::Command { id, command }) => {
             session.tell(Request::Command { conn, id, command }).await;
@@ -237,7 +248,11 @@ async fn receive(session: &SessionHandle, conn: ConnId, text: &str) -> Option<Ut
             session.tell(Request::Resume { conn, at }).await;
             None
         }
-        Err((id, code, message)) => Some(error(id, code, &message)),
+        Err((id, code, message)) => {
+            let name = serde_json::to_value(code).ok();
+            metrics.rejected(name.as_ref().and_then(Value::as_str).unwrap_or_default());
+            Some(error(id, code, &message))
+        }
     }
 }
 

@@ -425,8 +425,13 @@ impl Owner {
         };
         let grace = self.ctx.config.presence_grace;
         let mailbox = self.mailbox.clone();
+        let shutdown = self.ctx.shutdown.clone();
         self.ctx.tasks.spawn(async move {
-            tokio::time::sleep(grace).await;
+            // Shutting down ends the wait: nobody is left to tell.
+            tokio::select! {
+                _ = tokio::time::sleep(grace) => {}
+                _ = shutdown.cancelled() => return,
+            }
             if let Some(mailbox) = mailbox.upgrade() {
                 let _ = mailbox
                     .send(Request::GraceExpired {
