@@ -5,6 +5,7 @@
 mod fanout;
 mod handle;
 mod recent;
+mod welcome;
 
 pub(crate) use fanout::encode;
 pub(crate) use handle::{ConnId, NewDocument, Outbox, Request, ResumePoint, SessionHandle};
@@ -13,10 +14,8 @@ use crate::context::Context;
 use crate::error::HttpError;
 use crate::rate_limit::TokenBucket;
 use crate::storage::{Batch, LoadedSession, SessionRecord, StorageError, StoredEvent};
-use breakout_core::protocol::{
-    CommandId, ErrorCode, JoinResponse, ServerMessage, PROTOCOL_VERSION,
-};
-use breakout_core::view::{replay_update, room_view, view_for, Projection};
+use breakout_core::protocol::{CommandId, ErrorCode, JoinResponse, ServerMessage};
+use breakout_core::view::{replay_update, room_view, Projection};
 use breakout_core::{
     apply, decide, Actor, Command, Event, Participant, ParticipantId, Rejection, Role, Session,
     Timestamp,
@@ -75,6 +74,8 @@ struct Owner {
     /// Set after a restore from storage: every connection resyncs from a snapshot once the current
     /// request has been answered.
     resync_everyone: bool,
+    /// Serialized welcome snapshots of the current version.
+    snapshots: welcome::Snapshots,
     /// Set when storage failed and memory could not be brought back in line: the task stops and the
     /// registry loads the session afresh on next use.
     broken: bool,
@@ -135,6 +136,7 @@ pub(crate) fn spawn(ctx: Arc<Context>, loaded: LoadedSession) -> Result<SessionH
         mailbox: tx.downgrade(),
         broken: false,
         resync_everyone: false,
+        snapshots: welcome::Snapshots::default(),
     };
     ctx.metrics.session_loaded();
     ctx.tasks.spawn(owner.run(rx));
@@ -631,24 +633,18 @@ impl Owner {
 
     /// What a connection receives first: a welcome with a snapshot, or, when resuming within the
     /// replay window, a welcome without one followed by exactly the missed events.
-    fn greeting(&self, participant: ParticipantId, resume: Option<ResumePoint>) -> Vec<Utf8Bytes> {
+    fn greeting(
+        &mut self,
+        participant: ParticipantId,
+        resume: Option<ResumePoint>,
+    ) -> Vec<Utf8Bytes> {
         let Some(me) = self.state.participant(participant) else {
             return Vec::new();
         };
         if let Some(replay) = resume.and_then(|at| self.replay(me, at)) {
             return replay;
         }
-        vec![self.welcome(participant, view_for(&self.state, participant))]
-    }
-
-    fn welcome(&self, you: ParticipantId, snapshot: Option<Session>) -> Utf8Bytes {
-        encode(&ServerMessage::Welcome {
-            protocol: PROTOCOL_VERSION,
-            you,
-            epoch: self.record.epoch,
-            version: self.state.version,
-            snapshot,
-        })
+        vec![self.snapshots.welcome(&self.state, self.record.epoch, me)]
     }
 
     fn replay(&self, me: &Participant, at: ResumePoint) -> Option<Vec<Utf8Bytes>> {
@@ -675,7 +671,11 @@ impl Owner {
                 last.room_view = Some(room_view(&self.state, me.location));
             }
         }
-        let mut out = vec![self.welcome(me.id, None)];
+        let mut out = vec![welcome::without_snapshot(
+            &self.state,
+            self.record.epoch,
+            me.id,
+        )];
         out.extend(
             updates
                 .into_iter()
