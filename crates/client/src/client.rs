@@ -34,6 +34,10 @@ pub struct ClientOptions {
     pub backoff_start: Duration,
     /// …up to this.
     pub backoff_cap: Duration,
+    /// A connection attempt (TCP and WebSocket handshake) that takes longer is given up.
+    pub connect_timeout: Duration,
+    /// A ping goes out after this long without traffic; a link silent for twice this is dead.
+    pub heartbeat: Duration,
 }
 
 impl Default for ClientOptions {
@@ -43,6 +47,8 @@ impl Default for ClientOptions {
             command_timeout: Duration::from_secs(10),
             backoff_start: Duration::from_millis(250),
             backoff_cap: Duration::from_secs(15),
+            connect_timeout: Duration::from_secs(10),
+            heartbeat: Duration::from_secs(10),
         }
     }
 }
@@ -104,7 +110,7 @@ impl Client {
         who: Credentials,
         options: ClientOptions,
     ) -> Result<Client, ClientError> {
-        let (sender, mut receiver) = connection::open(&endpoint, &who, None).await?;
+        let (sender, mut receiver) = open(&endpoint, &who, None, options.connect_timeout).await?;
         let (me, snapshot) = match receiver.next().await? {
             Incoming::Message(message, _) => match *message {
                 ServerMessage::Welcome {
@@ -291,11 +297,15 @@ struct Runtime {
 impl Runtime {
     async fn run(mut self, first: (Sender, connection::Receiver)) {
         let mut link = Some(first);
+        // `Client::connect` read the first connection's welcome already.
+        let mut welcomed = true;
         let mut attempt: u32 = 0;
         loop {
             if let Some((sender, receiver)) = link.take() {
-                let _ = self.connection_tx.send(ConnectionState::Online);
-                match self.serve(sender, receiver, &mut attempt).await {
+                self.set_connection(ConnectionState::Online);
+                let served = self.serve(sender, receiver, &mut attempt, welcomed).await;
+                welcomed = false;
+                match served {
                     End::Stopped => break,
                     End::Refused(reason) => {
                         self.go_offline(reason);
@@ -306,16 +316,23 @@ impl Runtime {
             }
             attempt += 1;
             let delay = backoff(attempt, &self.options);
-            let _ = self.connection_tx.send(ConnectionState::Reconnecting {
+            self.set_connection(ConnectionState::Reconnecting {
                 attempt,
                 retry_in_ms: delay.as_millis() as u64,
             });
             if !self.wait_offline(delay).await {
                 break;
             }
-            let _ = self.connection_tx.send(ConnectionState::Connecting);
+            self.set_connection(ConnectionState::Connecting);
             let resume = Some((self.confirmed.epoch, self.confirmed.version));
-            match connection::open(&self.endpoint, &self.who, resume).await {
+            match open(
+                &self.endpoint,
+                &self.who,
+                resume,
+                self.options.connect_timeout,
+            )
+            .await
+            {
                 Ok(opened) => link = Some(opened),
                 Err(ClientError::Api {
                     status: 401 | 403 | 404,
@@ -337,37 +354,53 @@ impl Runtime {
         mut sender: Sender,
         mut receiver: connection::Receiver,
         attempt: &mut u32,
+        welcomed: bool,
     ) -> End {
         self.resuming = false;
-        for p in &mut self.pending {
-            let message = ClientMessage::Command {
-                id: p.id.clone(),
-                command: p.command.clone(),
-            };
-            if sender.send(&message).await.is_err() {
-                return End::Lost;
-            }
-            p.sent = true;
+        // Commands whose callers gave up while we were away are withdrawn, not sent.
+        self.expire_unsent();
+        if self.send_pending(&mut sender).await.is_err() {
+            return End::Lost;
         }
+        // The first welcome of a connection follows the resend above; a later one with a snapshot
+        // (after a resync) means unanswered commands may be lost and must go again.
+        let mut greeted = welcomed;
+        let heartbeat = self.options.heartbeat;
+        let mut last_heard = tokio::time::Instant::now();
+        let mut ping = tokio::time::interval_at(last_heard + heartbeat, heartbeat);
         loop {
             tokio::select! {
                 _ = self.stop.cancelled() => {
                     sender.close().await;
                     return End::Stopped;
                 }
-                incoming = receiver.next() => match incoming {
-                    Ok(Incoming::Message(message, _)) => {
-                        *attempt = 0;
-                        if let Some(reply) = self.on_message(*message) {
-                            if sender.send(&reply).await.is_err() {
+                _ = ping.tick() => {
+                    if last_heard.elapsed() >= heartbeat * 2 || sender.ping().await.is_err() {
+                        return End::Lost;
+                    }
+                }
+                incoming = receiver.next() => {
+                    last_heard = tokio::time::Instant::now();
+                    match incoming {
+                        Ok(Incoming::Message(message, _)) => {
+                            *attempt = 0;
+                            let resync = matches!(*message, ServerMessage::Welcome { snapshot: Some(_), .. }) && greeted;
+                            greeted = true;
+                            if let Some(reply) = self.on_message(*message) {
+                                if sender.send(&reply).await.is_err() {
+                                    return End::Lost;
+                                }
+                            }
+                            if resync && self.send_pending(&mut sender).await.is_err() {
                                 return End::Lost;
                             }
                         }
+                        Ok(Incoming::Alive) => {}
+                        // 1008: the endpoint will not serve this participant any more.
+                        Ok(Incoming::Closed(Some((1008, reason)))) => return End::Refused(reason),
+                        Ok(Incoming::Closed(_)) | Err(_) => return End::Lost,
                     }
-                    // 1008: the endpoint will not serve this participant any more.
-                    Ok(Incoming::Closed(Some((1008, reason)))) => return End::Refused(reason),
-                    Ok(Incoming::Closed(_)) | Err(_) => return End::Lost,
-                },
+                }
                 queued = self.commands.recv() => {
                     let Some(queued) = queued else {
                         sender.close().await;
@@ -381,6 +414,19 @@ impl Runtime {
                 }
             }
         }
+    }
+
+    /// Send every unanswered command again under its id (the endpoint applies each once).
+    async fn send_pending(&mut self, sender: &mut Sender) -> Result<(), ClientError> {
+        for p in &mut self.pending {
+            let message = ClientMessage::Command {
+                id: p.id.clone(),
+                command: p.command.clone(),
+            };
+            sender.send(&message).await?;
+            p.sent = true;
+        }
+        Ok(())
     }
 
     /// Wait out a reconnection delay, queueing commands and withdrawing those whose time ran out.
@@ -405,6 +451,10 @@ impl Runtime {
 
     /// Take a new command into the pending list; returns the message to send when online.
     fn accept(&mut self, queued: Queued, online: bool) -> Option<ClientMessage> {
+        if queued.deadline <= Instant::now() || queued.reply.is_closed() {
+            let _ = queued.reply.send(Err(ClientError::Timeout(Duration::ZERO)));
+            return None;
+        }
         if self.pending.len() >= self.options.queue_limit {
             let _ = queued
                 .reply
@@ -430,7 +480,8 @@ impl Runtime {
         let now = Instant::now();
         let before = self.pending.len();
         self.pending.retain_mut(|p| {
-            let expired = !p.sent && p.deadline <= now;
+            let abandoned = p.reply.as_ref().is_none_or(|r| r.is_closed());
+            let expired = !p.sent && (p.deadline <= now || abandoned);
             if expired {
                 if let Some(reply) = p.reply.take() {
                     let _ = reply.send(Err(ClientError::Timeout(Duration::ZERO)));
@@ -445,12 +496,13 @@ impl Runtime {
 
     /// Handle one server message; returns a message to send back (a resume after a gap).
     fn on_message(&mut self, message: ServerMessage) -> Option<ClientMessage> {
-        match message {
+        let answer = match message {
             ServerMessage::Welcome { snapshot, .. } => {
                 if let Some(snapshot) = snapshot {
                     self.confirmed = snapshot;
                     self.resuming = false;
                 }
+                None
             }
             ServerMessage::Event(update) => {
                 let expected = self.confirmed.version + 1;
@@ -474,28 +526,31 @@ impl Runtime {
                         let _ = self.notices.send(notice);
                     }
                 }
+                None
             }
-            ServerMessage::Ack { id, version } => self.answer(&id, Ok(version)),
+            ServerMessage::Ack { id, version } => Some((id, Ok(version))),
             ServerMessage::Rejected { id, rejection } => {
-                self.answer(&id, Err(ClientError::Rejected(rejection)))
+                Some((id, Err(ClientError::Rejected(rejection))))
             }
             ServerMessage::Error {
                 id: Some(id),
                 code,
                 message,
-            } => self.answer(&id, Err(ClientError::Server { code, message })),
-            ServerMessage::Error { id: None, .. } => {}
-        }
+            } => Some((id, Err(ClientError::Server { code, message }))),
+            ServerMessage::Error { id: None, .. } => None,
+        };
+        // The answered command leaves the optimistic state before its caller hears back, so a caller
+        // reading the state right after the answer sees it as it now is.
+        let reply = answer.and_then(|(id, result)| {
+            let i = self.pending.iter().position(|p| p.id == id)?;
+            let reply = self.pending.remove(i)?.reply?;
+            Some((reply, result))
+        });
         self.publish();
-        None
-    }
-
-    fn answer(&mut self, id: &CommandId, answer: Result<u64, ClientError>) {
-        if let Some(i) = self.pending.iter().position(|p| &p.id == id) {
-            if let Some(reply) = self.pending.remove(i).and_then(|p| p.reply) {
-                let _ = reply.send(answer);
-            }
+        if let Some((reply, result)) = reply {
+            let _ = reply.send(result);
         }
+        None
     }
 
     /// Publish the confirmed replica with unanswered commands applied on top.
@@ -516,14 +571,39 @@ impl Runtime {
         let _ = self.state_tx.send(Arc::new(view));
     }
 
+    /// Publish the link's state, waking watchers only when it really changes.
+    fn set_connection(&self, state: ConnectionState) {
+        self.connection_tx.send_if_modified(|current| {
+            let changed = *current != state;
+            *current = state;
+            changed
+        });
+    }
+
     fn go_offline(&mut self, reason: String) {
         for p in self.pending.drain(..) {
             if let Some(reply) = p.reply {
                 let _ = reply.send(Err(ClientError::Closed(reason.clone())));
             }
         }
-        let _ = self.connection_tx.send(ConnectionState::Offline { reason });
+        self.set_connection(ConnectionState::Offline { reason });
     }
+}
+
+/// Open a connection, giving up after `limit`.
+async fn open(
+    endpoint: &Endpoint,
+    who: &Credentials,
+    resume: Option<(u64, u64)>,
+    limit: Duration,
+) -> Result<(Sender, connection::Receiver), ClientError> {
+    tokio::time::timeout(limit, connection::open(endpoint, who, resume))
+        .await
+        .unwrap_or_else(|_| {
+            Err(ClientError::Network(format!(
+                "no answer from the endpoint within {limit:?}"
+            )))
+        })
 }
 
 /// Exponential backoff with ±50 % jitter, capped.

@@ -78,6 +78,12 @@ impl Sender {
         Ok(())
     }
 
+    /// Ask the endpoint for a sign of life (it answers with a pong).
+    pub async fn ping(&mut self) -> Result<(), ClientError> {
+        self.0.send(Message::Ping(Default::default())).await?;
+        Ok(())
+    }
+
     /// Close the connection politely.
     pub async fn close(mut self) {
         let _ = self.0.send(Message::Close(None)).await;
@@ -90,12 +96,14 @@ impl Sender {
 pub enum Incoming {
     /// A server message and the raw text it came as.
     Message(Box<ServerMessage>, String),
+    /// A ping or pong: the link is alive.
+    Alive,
     /// The endpoint closed the connection, with its reason if it gave one.
     Closed(Option<(u16, String)>),
 }
 
 impl Receiver {
-    /// The next server message (pings and pongs are handled underneath).
+    /// The next server message, or a sign of life (pings are answered underneath).
     pub async fn next(&mut self) -> Result<Incoming, ClientError> {
         loop {
             match self.0.next().await {
@@ -110,6 +118,7 @@ impl Receiver {
                     let reason = frame.map(|f| (u16::from(f.code), f.reason.to_string()));
                     return Ok(Incoming::Closed(reason));
                 }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Ok(Incoming::Alive),
                 Some(Ok(_)) => continue,
             }
         }

@@ -79,13 +79,19 @@ pub async fn start(
         let newest = newest.clone();
         tokio::spawn(async move {
             let _keep_open = sender;
-            while let Ok(Incoming::Message(message, _)) = receiver.next().await {
-                if let ServerMessage::Event(update) = *message {
-                    newest.fetch_max(update.version, Ordering::Relaxed);
-                    let _ = tx.send(Arrival {
-                        version: update.version,
-                        at: Instant::now(),
-                    });
+            loop {
+                match receiver.next().await {
+                    Ok(Incoming::Message(message, _)) => {
+                        if let ServerMessage::Event(update) = *message {
+                            newest.fetch_max(update.version, Ordering::Relaxed);
+                            let _ = tx.send(Arrival {
+                                version: update.version,
+                                at: Instant::now(),
+                            });
+                        }
+                    }
+                    Ok(Incoming::Alive) => {}
+                    Ok(Incoming::Closed(_)) | Err(_) => break,
                 }
             }
         });

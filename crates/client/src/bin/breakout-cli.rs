@@ -388,6 +388,7 @@ async fn watch(
                         println!("{raw}");
                     }
                 }
+                breakout_client::connection::Incoming::Alive => {}
                 breakout_client::connection::Incoming::Closed(reason) => {
                     bail!("the endpoint closed the connection: {reason:?}")
                 }
@@ -454,6 +455,9 @@ fn write_private(file: &std::path::Path, secret: &str) -> anyhow::Result<()> {
     let mut f = options
         .open(file)
         .with_context(|| format!("cannot write {}", file.display()))?;
+    // The mode above applies only to new files: an existing one is made private too.
+    #[cfg(unix)]
+    f.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
     std::io::Write::write_all(&mut f, secret.as_bytes())?;
     Ok(())
 }
