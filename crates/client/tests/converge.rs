@@ -16,7 +16,9 @@ use futures_util::future::{join_all, BoxFuture};
 use futures_util::FutureExt;
 use std::sync::Arc;
 use std::time::Duration;
-use support::{assert_converged, connect, join, session, within, InProcess, Proxy};
+use support::{
+    assert_converged, connect, join, open_with_free_movement, session, within, InProcess, Proxy,
+};
 
 /// SplitMix64: small, seedable, good enough to pick commands.
 struct Rng(u64);
@@ -194,17 +196,7 @@ async fn converge(people: usize, rounds: usize, per_round: usize, cuts: Option<C
     for who in &s.participants {
         clients.push(connect(url, who).await);
     }
-    moderator
-        .send(Command::OpenBreakouts {
-            rooms: 3,
-            duration_minutes: None,
-        })
-        .await
-        .unwrap();
-    moderator
-        .send(Command::SetFreeMovement { on: true })
-        .await
-        .unwrap();
+    open_with_free_movement(&moderator, 3).await;
 
     let links_before = proxy.accepted();
 

@@ -16,11 +16,7 @@ use support::{
 };
 
 fn call(text: &str) -> Command {
-    Command::CallToAction {
-        text: text.to_owned(),
-        link: None,
-        target: RoomSelection::All,
-    }
+    support::call(text, RoomSelection::All)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,18 +12,14 @@ use breakout_client::{ConnectionState, Endpoint};
 use breakout_core::protocol::ServerMessage;
 use breakout_core::{Command, Event, Location, RoomSelection};
 use support::{
-    assert_converged, calls_with, connect, location_of, next_message, session, within,
-    ServerProcess, WAIT,
+    assert_converged, calls_with, connect, location_of, next_message, open_with_free_movement,
+    session, within, ServerProcess, WAIT,
 };
 
 const WHILE_DOWN: &str = "sent while the endpoint was down";
 
 fn call(text: &str) -> Command {
-    Command::CallToAction {
-        text: text.to_owned(),
-        link: None,
-        target: RoomSelection::All,
-    }
+    support::call(text, RoomSelection::All)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -36,17 +32,7 @@ async fn clients_ride_out_a_killed_and_restarted_endpoint() {
     let p1 = connect(&server.url, &s.participants[1]).await;
     let everyone = [&moderator, &p0, &p1];
 
-    moderator
-        .send(Command::OpenBreakouts {
-            rooms: 2,
-            duration_minutes: None,
-        })
-        .await
-        .unwrap();
-    let free = moderator
-        .send(Command::SetFreeMovement { on: true })
-        .await
-        .unwrap();
+    let free = open_with_free_movement(&moderator, 2).await;
     for p in [&p0, &p1] {
         within(
             "free movement reaching a participant",

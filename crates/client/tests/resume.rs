@@ -15,17 +15,9 @@ use breakout_core::{CallId, Command, Location, RoomSelection};
 use futures_util::future::join_all;
 use std::time::Duration;
 use support::{
-    assert_converged, calls_with, connect, connect_with, location_of, next_message, options,
-    server_state, session, within, InProcess, Proxy, WAIT,
+    assert_converged, call, calls_with, connect, connect_with, location_of, next_message,
+    open_with_free_movement, options, server_state, session, within, InProcess, Proxy, WAIT,
 };
-
-fn call(text: &str, target: RoomSelection) -> Command {
-    Command::CallToAction {
-        text: text.to_owned(),
-        link: None,
-        target,
-    }
-}
 
 /// A raw connection through the proxy is cut while events stream to it. Reconnecting with the
 /// (epoch, version) it reached gives a welcome without a snapshot, then exactly the versions it
@@ -190,17 +182,7 @@ async fn a_client_reconnects_after_a_cut_and_converges() {
         ..options()
     };
     let client = connect_with(&proxy.url, &s.participants[0], slow_retry).await;
-    moderator
-        .send(Command::OpenBreakouts {
-            rooms: 3,
-            duration_minutes: None,
-        })
-        .await
-        .unwrap();
-    let free = moderator
-        .send(Command::SetFreeMovement { on: true })
-        .await
-        .unwrap();
+    let free = open_with_free_movement(&moderator, 3).await;
     client
         .wait_until(WAIT, |s| s.version >= free)
         .await

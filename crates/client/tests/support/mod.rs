@@ -507,3 +507,28 @@ pub fn location_of(state: &Session, who: ParticipantId) -> breakout_core::Locati
 pub fn calls_with(state: &Session, text: &str) -> usize {
     state.calls.iter().filter(|c| c.text == text).count()
 }
+
+/// A call-to-action command with `text`, for `target`.
+pub fn call(text: &str, target: breakout_core::RoomSelection) -> breakout_core::Command {
+    breakout_core::Command::CallToAction {
+        text: text.to_owned(),
+        link: None,
+        target,
+    }
+}
+
+/// Open `rooms` breakout rooms and allow free movement; returns the version that reached.
+pub async fn open_with_free_movement(moderator: &Client, rooms: u32) -> u64 {
+    use breakout_core::Command;
+    moderator
+        .send(Command::OpenBreakouts {
+            rooms,
+            duration_minutes: None,
+        })
+        .await
+        .unwrap();
+    moderator
+        .send(Command::SetFreeMovement { on: true })
+        .await
+        .unwrap()
+}
