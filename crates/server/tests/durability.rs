@@ -66,13 +66,7 @@ async fn every_acked_command_survives_kill_9_and_the_session_is_restored_exactly
         api.join(&session, &created.participant_code, name).await;
     }
     let mut moderator = WsClient::connect_online(&server.base, &session, &created.token).await;
-    moderator
-        .ack(Command::OpenBreakouts {
-            rooms: 2,
-            duration_minutes: None,
-        })
-        .await;
-    let room = moderator.replica.rooms[0].id;
+    let [room, _] = moderator.open_rooms().await;
 
     // A stream of renames, all sent before any answer is read (within the default burst of 100).
     let mut names: HashMap<CommandId, String> = HashMap::new();

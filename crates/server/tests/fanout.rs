@@ -18,6 +18,12 @@ const PARTICIPANTS: usize = 200;
 /// Commands of the random mix.
 const STEPS: usize = 60;
 
+/// Command rate limits high enough that no test command is ever refused for its rate.
+fn unthrottled(config: &mut breakout_server::Config) {
+    config.commands_per_second = 1_000.0;
+    config.command_burst = 1_000.0;
+}
+
 /// `count` participants joined over HTTP, each connected with its own socket.
 async fn crowd(
     server: &TestServer,
@@ -120,15 +126,10 @@ fn next_command(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hundreds_of_clients_receive_every_event_and_converge_on_their_views() {
     let started = Instant::now();
-    let server = TestServer::start_with(|c| {
-        c.commands_per_second = 1_000.0;
-        c.command_burst = 1_000.0;
-    })
-    .await;
+    let server = TestServer::start_with(unthrottled).await;
     let api = server.api.clone();
-    let s = api.create_session("Town hall", "Mona").await;
+    let (s, mut moderator) = server.session_with_moderator("Town hall").await;
     let id = s.session_id.0.clone();
-    let mut moderator = WsClient::connect_online(&server.base, &id, &s.token).await;
     let c = api.join(&id, &s.co_moderator_code, "Cleo").await;
     let mut co = WsClient::connect_online(&server.base, &id, &c.token).await;
     let mut docs = Vec::new();
@@ -225,9 +226,8 @@ const CHARLIE: &str = "charlie-unshared-budget-0d4e.xlsx";
 async fn participants_never_receive_another_rooms_document_names() {
     let server = TestServer::start().await;
     let api = server.api.clone();
-    let s = api.create_session("Confidential", "Mona").await;
+    let (s, mut moderator) = server.session_with_moderator("Confidential").await;
     let id = s.session_id.0.clone();
-    let mut moderator = WsClient::connect_online(&server.base, &id, &s.token).await;
     let (people, mut clients) = crowd(&server, &s, 6).await;
     let upload = |name: &'static str| {
         let api = api.clone();
@@ -242,13 +242,7 @@ async fn participants_never_receive_another_rooms_document_names() {
     let alpha = upload(ALPHA).await;
     let bravo = upload(BRAVO).await;
     let _charlie = upload(CHARLIE).await;
-    moderator
-        .ack(Command::OpenBreakouts {
-            rooms: 2,
-            duration_minutes: None,
-        })
-        .await;
-    let (room_a, room_b) = (moderator.replica.rooms[0].id, moderator.replica.rooms[1].id);
+    let [room_a, room_b] = moderator.open_rooms().await;
     // Alpha is shared with room A before anyone is there; bravo with room B after.
     moderator
         .ack(Command::ShareDocument {
@@ -350,14 +344,12 @@ async fn a_client_too_slow_to_read_is_resynced_from_a_snapshot() {
         c.outgoing_queue = 16;
         c.write_buffer_bytes = 4 * 1024;
         c.max_write_buffer_bytes = 16 * 1024;
-        c.commands_per_second = 1_000.0;
-        c.command_burst = 1_000.0;
+        unthrottled(c);
     })
     .await;
     let api = server.api.clone();
-    let s = api.create_session("Slow readers", "Mona").await;
+    let (s, mut moderator) = server.session_with_moderator("Slow readers").await;
     let id = s.session_id.0.clone();
-    let mut moderator = WsClient::connect_online(&server.base, &id, &s.token).await;
     let p = api.join(&id, &s.participant_code, "Sloth").await;
     let mut slow = WsClient::options(&server.base, &id, &p.token)
         .recv_buffer(2 * 1024)

@@ -7,13 +7,60 @@ mod support;
 
 use breakout_core::protocol::{CreateSessionResponse, ErrorCode, FILE_NAME_HEADER};
 use breakout_core::view::room_view;
-use breakout_core::{Command, DocumentId, Location, Role, RoomId, RoomSelection, Sharing};
+use breakout_core::{Command, DocumentId, Location, Role, RoomId, RoomSelection, Session, Sharing};
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, ETAG};
 use reqwest::Method;
-use support::{bearer, files_under, sha256_hex, Api, TestServer, WsClient};
+use std::future::Future;
+use support::{bearer, files_under, sha256_hex, Api, Reply, TestServer, WsClient};
+
+/// A well-formed session id that belongs to no session.
+const NO_SESSION: &str = "0123456789abcdef";
 
 async fn new_session(api: &Api) -> CreateSessionResponse {
     api.create_session("Quarterly planning", "Mona").await
+}
+
+/// A server with the shipped defaults changed by `tune`, and one new session on it.
+async fn server_with_session(
+    tune: impl FnOnce(&mut breakout_server::Config),
+) -> (TestServer, CreateSessionResponse) {
+    let server = TestServer::start_with(tune).await;
+    let s = new_session(&server.api).await;
+    (server, s)
+}
+
+/// Send `request(case)` for each case in turn and assert that it is refused with the status and
+/// error code given with the case.
+async fn assert_refused<C, F: Future<Output = Reply>>(
+    cases: impl IntoIterator<Item = (C, u16, ErrorCode)>,
+    request: impl Fn(C) -> F,
+) {
+    for (case, status, code) in cases {
+        request(case).await.expect_error(status, code);
+    }
+}
+
+/// The moderator's replica of a settled session, to check that refused requests changed nothing.
+struct Baseline {
+    moderator: WsClient,
+    before: Session,
+}
+
+impl Baseline {
+    /// Connect the moderator of `s`, wait until nothing more arrives, and keep the replica.
+    async fn take(server: &TestServer, s: &CreateSessionResponse) -> Baseline {
+        let mut moderator = WsClient::connect_online(&server.base, &s.session_id.0, &s.token).await;
+        moderator.sync().await;
+        let before = moderator.replica.clone();
+        Baseline { moderator, before }
+    }
+
+    /// Assert that no event has reached the moderator since, and that the replica is the same.
+    async fn assert_unchanged(&mut self) {
+        let late = self.moderator.sync().await;
+        assert!(late.is_empty(), "no event after refused requests: {late:?}");
+        assert_eq!(self.moderator.replica, self.before);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -218,9 +265,8 @@ async fn oversized_json_body_is_too_large() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn join_grants_the_role_of_the_code() {
-    let server = TestServer::start().await;
+    let (server, s) = server_with_session(|_| {}).await;
     let api = &server.api;
-    let s = new_session(api).await;
     let id = &s.session_id.0;
     let mut moderator = WsClient::connect(&server.base, id, &s.token).await;
 
@@ -270,34 +316,27 @@ async fn join_grants_the_role_of_the_code() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn join_failures_are_typed_and_change_nothing() {
-    let server = TestServer::start().await;
+    let (server, s) = server_with_session(|_| {}).await;
     let api = &server.api;
-    let s = new_session(api).await;
-    let id = &s.session_id.0;
-    let mut moderator = WsClient::connect_online(&server.base, id, &s.token).await;
-    moderator.sync().await;
-    let before = moderator.replica.clone();
+    let id = s.session_id.0.as_str();
+    let mut baseline = Baseline::take(&server, &s).await;
 
-    api.join_raw(id, "AAAA-AAAA", "Eve")
-        .await
-        .expect_error(403, ErrorCode::Forbidden);
-    api.join_raw(id, "", "Eve")
-        .await
-        .expect_error(403, ErrorCode::Forbidden);
-    // A right code with a bad name.
-    api.join_raw(id, &s.participant_code, "")
-        .await
-        .expect_error(400, ErrorCode::Invalid);
-    api.join_raw(id, &s.participant_code, &"n".repeat(65))
-        .await
-        .expect_error(400, ErrorCode::Invalid);
-    // Unknown sessions, well-formed or not.
-    api.join_raw("0123456789abcdef", &s.participant_code, "Eve")
-        .await
-        .expect_error(404, ErrorCode::NotFound);
-    api.join_raw("not-a-session!", &s.participant_code, "Eve")
-        .await
-        .expect_error(404, ErrorCode::NotFound);
+    let code = s.participant_code.as_str();
+    let long_name = "n".repeat(65);
+    assert_refused(
+        [
+            ((id, "AAAA-AAAA", "Eve"), 403, ErrorCode::Forbidden),
+            ((id, "", "Eve"), 403, ErrorCode::Forbidden),
+            // A right code with a bad name.
+            ((id, code, ""), 400, ErrorCode::Invalid),
+            ((id, code, &long_name), 400, ErrorCode::Invalid),
+            // Unknown sessions, well-formed or not.
+            ((NO_SESSION, code, "Eve"), 404, ErrorCode::NotFound),
+            (("not-a-session!", code, "Eve"), 404, ErrorCode::NotFound),
+        ],
+        |(session, code, name)| api.join_raw(session, code, name),
+    )
+    .await;
     // Bodies that are not a join request.
     let path = format!("/v1/sessions/{id}/join");
     api.send(
@@ -308,48 +347,39 @@ async fn join_failures_are_typed_and_change_nothing() {
     .await
     .expect_error(400, ErrorCode::Malformed);
 
-    assert!(
-        moderator.sync().await.is_empty(),
-        "no event after refused joins"
-    );
-    assert_eq!(moderator.replica, before);
+    baseline.assert_unchanged().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_join_codes_are_rate_limited_per_session() {
-    let server = TestServer::start_with(|c| c.failed_joins_per_minute = 3.0).await;
+    let (server, s) = server_with_session(|c| c.failed_joins_per_minute = 3.0).await;
     let api = &server.api;
-    let s = new_session(api).await;
     let other = new_session(api).await;
-    let id = &s.session_id.0;
+    let (id, other_id) = (s.session_id.0.as_str(), other.session_id.0.as_str());
+    let code = s.participant_code.as_str();
 
-    for _ in 0..3 {
-        api.join_raw(id, "WRNG-CODE", "Eve")
-            .await
-            .expect_error(403, ErrorCode::Forbidden);
-    }
-    api.join_raw(id, "WRNG-CODE", "Eve")
-        .await
-        .expect_error(429, ErrorCode::RateLimited);
-    // While limited even the right code waits: otherwise guessing could go on.
-    api.join_raw(id, &s.participant_code, "Pat")
-        .await
-        .expect_error(429, ErrorCode::RateLimited);
-    // The budget is per session.
-    api.join_raw(&other.session_id.0, "WRNG-CODE", "Eve")
-        .await
-        .expect_error(403, ErrorCode::Forbidden);
-    let ok = api
-        .join(&other.session_id.0, &other.participant_code, "Pat")
-        .await;
+    assert_refused(
+        [
+            ((id, "WRNG-CODE", "Eve"), 403, ErrorCode::Forbidden),
+            ((id, "WRNG-CODE", "Eve"), 403, ErrorCode::Forbidden),
+            ((id, "WRNG-CODE", "Eve"), 403, ErrorCode::Forbidden),
+            ((id, "WRNG-CODE", "Eve"), 429, ErrorCode::RateLimited),
+            // While limited even the right code waits: otherwise guessing could go on.
+            ((id, code, "Pat"), 429, ErrorCode::RateLimited),
+            // The budget is per session.
+            ((other_id, "WRNG-CODE", "Eve"), 403, ErrorCode::Forbidden),
+        ],
+        |(session, code, name)| api.join_raw(session, code, name),
+    )
+    .await;
+    let ok = api.join(other_id, &other.participant_code, "Pat").await;
     assert_eq!(ok.role, Role::Participant);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_are_content_addressed() {
-    let server = TestServer::start().await;
+    let (server, s) = server_with_session(|_| {}).await;
     let api = &server.api;
-    let s = new_session(api).await;
     let id = &s.session_id.0;
     let mut moderator = WsClient::connect_online(&server.base, id, &s.token).await;
     let bytes = b"%PDF-1.7 quarterly numbers".repeat(100);
@@ -401,31 +431,26 @@ async fn uploads_are_content_addressed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upload_failures_are_typed_and_store_nothing() {
-    let server = TestServer::start().await;
+    let (server, s) = server_with_session(|_| {}).await;
     let api = &server.api;
-    let s = new_session(api).await;
-    let id = &s.session_id.0;
+    let id = s.session_id.0.as_str();
     let p = api.join(id, &s.participant_code, "Pat").await;
-    let mut moderator = WsClient::connect_online(&server.base, id, &s.token).await;
-    moderator.sync().await;
-    let before = moderator.replica.clone();
+    let mut baseline = Baseline::take(&server, &s).await;
     let bytes = || b"some bytes".to_vec();
 
-    api.upload_raw(id, Some(&p.token), Some("x.txt"), bytes())
-        .await
-        .expect_error(403, ErrorCode::Forbidden);
-    api.upload_raw(id, None, Some("x.txt"), bytes())
-        .await
-        .expect_error(401, ErrorCode::Unauthorized);
-    api.upload_raw(id, Some("not-a-token"), Some("x.txt"), bytes())
-        .await
-        .expect_error(401, ErrorCode::Unauthorized);
-    api.upload_raw(id, Some(&s.token), None, bytes())
-        .await
-        .expect_error(400, ErrorCode::Malformed);
-    api.upload_raw("0123456789abcdef", Some(&s.token), Some("x.txt"), bytes())
-        .await
-        .expect_error(404, ErrorCode::NotFound);
+    let (staff, participant) = (Some(s.token.as_str()), Some(p.token.as_str()));
+    let (name, forged) = (Some("x.txt"), Some("not-a-token"));
+    assert_refused(
+        [
+            ((id, participant, name), 403, ErrorCode::Forbidden),
+            ((id, None, name), 401, ErrorCode::Unauthorized),
+            ((id, forged, name), 401, ErrorCode::Unauthorized),
+            ((id, staff, None), 400, ErrorCode::Malformed),
+            ((NO_SESSION, staff, name), 404, ErrorCode::NotFound),
+        ],
+        |(session, token, name)| api.upload_raw(session, token, name, bytes()),
+    )
+    .await;
     // Broken percent-encoding, and names that are not a single line.
     let path = format!("/v1/sessions/{id}/documents");
     let with_header = |value: &'static str| {
@@ -433,32 +458,28 @@ async fn upload_failures_are_typed_and_store_nothing() {
             .header(FILE_NAME_HEADER, value)
             .body(bytes())
     };
-    api.send(with_header("%zz.txt"))
-        .await
-        .expect_error(400, ErrorCode::Malformed);
-    api.send(with_header(""))
-        .await
-        .expect_error(400, ErrorCode::Invalid);
-    api.send(with_header("a%0Ab.txt"))
-        .await
-        .expect_error(400, ErrorCode::Invalid);
+    assert_refused(
+        [
+            ("%zz.txt", 400, ErrorCode::Malformed),
+            ("", 400, ErrorCode::Invalid),
+            ("a%0Ab.txt", 400, ErrorCode::Invalid),
+        ],
+        |name| api.send(with_header(name)),
+    )
+    .await;
 
     assert!(files_under(&server.documents_dir()).is_empty());
     assert!(api.list_documents(id, &s.token).await.is_empty());
-    assert!(moderator.sync().await.is_empty());
-    assert_eq!(moderator.replica, before);
+    baseline.assert_unchanged().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_over_the_limit_are_too_large_and_leave_nothing() {
     const LIMIT: u64 = 1024;
-    let server = TestServer::start_with(|c| c.max_upload_bytes = LIMIT).await;
+    let (server, s) = server_with_session(|c| c.max_upload_bytes = LIMIT).await;
     let api = &server.api;
-    let s = new_session(api).await;
     let id = &s.session_id.0;
-    let mut moderator = WsClient::connect_online(&server.base, id, &s.token).await;
-    moderator.sync().await;
-    let before = moderator.replica.clone();
+    let mut baseline = Baseline::take(&server, &s).await;
 
     // Declared too large (Content-Length): refused before reading.
     api.upload_raw(
@@ -495,8 +516,7 @@ async fn uploads_over_the_limit_are_too_large_and_leave_nothing() {
         files_under(&documents)
     );
     assert!(api.list_documents(id, &s.token).await.is_empty());
-    assert!(moderator.sync().await.is_empty());
-    assert_eq!(moderator.replica, before);
+    baseline.assert_unchanged().await;
 
     // Exactly at the limit is fine.
     let (status, doc) = api
@@ -520,9 +540,8 @@ struct Library {
 }
 
 async fn library() -> Library {
-    let server = TestServer::start().await;
+    let (server, s) = server_with_session(|_| {}).await;
     let api = server.api.clone();
-    let s = new_session(&api).await;
     let id = s.session_id.0.clone();
     let mut moderator = WsClient::connect(&server.base, &id, &s.token).await;
     let mut people = Vec::new();
@@ -540,13 +559,7 @@ async fn library() -> Library {
         let (_, doc) = api.upload(&id, &s.token, name, bytes.clone()).await;
         docs.push((doc.id, bytes));
     }
-    moderator
-        .ack(Command::OpenBreakouts {
-            rooms: 2,
-            duration_minutes: None,
-        })
-        .await;
-    let rooms = [moderator.replica.rooms[0].id, moderator.replica.rooms[1].id];
+    let rooms = moderator.open_rooms().await;
     for (who, to) in [(0, Location::Room(rooms[0])), (1, Location::Room(rooms[1]))] {
         moderator
             .ack(Command::Move {
@@ -582,7 +595,7 @@ async fn library() -> Library {
 async fn document_list_shows_participants_only_what_reaches_their_room() {
     let lib = library().await;
     let api = &lib.server.api;
-    let id = &lib.s.session_id.0;
+    let id = lib.s.session_id.0.as_str();
     let state = &lib.moderator.replica;
 
     let staff = api.list_documents(id, &lib.s.token).await;
@@ -609,25 +622,25 @@ async fn document_list_shows_participants_only_what_reaches_their_room() {
     assert_eq!(in_main, room_view(state, Location::Main).documents);
 
     let path = format!("/v1/sessions/{id}/documents");
-    api.get(&path, None)
-        .await
-        .expect_error(401, ErrorCode::Unauthorized);
-    api.get(&path, Some("0".repeat(64).as_str()))
-        .await
-        .expect_error(401, ErrorCode::Unauthorized);
-    api.get(
-        "/v1/sessions/0123456789abcdef/documents",
-        Some(&lib.s.token),
+    let unknown_token = "0".repeat(64);
+    let (staff, forged) = (Some(lib.s.token.as_str()), Some(unknown_token.as_str()));
+    let unknown_session = format!("/v1/sessions/{NO_SESSION}/documents");
+    assert_refused(
+        [
+            ((path.as_str(), None), 401, ErrorCode::Unauthorized),
+            ((&path, forged), 401, ErrorCode::Unauthorized),
+            ((&unknown_session, staff), 404, ErrorCode::NotFound),
+        ],
+        |(path, token)| api.get(path, token),
     )
-    .await
-    .expect_error(404, ErrorCode::NotFound);
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn document_download_serves_bytes_only_to_those_it_reaches() {
     let lib = library().await;
     let api = &lib.server.api;
-    let id = &lib.s.session_id.0;
+    let id = lib.s.session_id.0.as_str();
     let (all, room1, room2, unshared) = (&lib.docs[0], &lib.docs[1], &lib.docs[2], &lib.docs[3]);
 
     // Staff download anything; the bytes and their hash match, with helpful headers.
@@ -664,20 +677,20 @@ async fn document_download_serves_bytes_only_to_those_it_reaches() {
     }
     // Unknown documents, sessions and callers.
     let unknown = DocumentId("f".repeat(32));
-    api.download_raw(id, Some(&lib.s.token), &unknown)
-        .await
-        .expect_error(404, ErrorCode::NotFound);
-    api.download_raw(id, Some(&lib.tokens[0]), &unknown)
-        .await
-        .expect_error(404, ErrorCode::NotFound);
-    api.download_raw("0123456789abcdef", Some(&lib.s.token), &all.0)
-        .await
-        .expect_error(404, ErrorCode::NotFound);
-    api.download_raw(id, None, &all.0)
-        .await
-        .expect_error(401, ErrorCode::Unauthorized);
+    let (staff, participant) = (Some(lib.s.token.as_str()), Some(lib.tokens[0].as_str()));
+    let all_id = &all.0;
+    assert_refused(
+        [
+            ((id, staff, &unknown), 404, ErrorCode::NotFound),
+            ((id, participant, &unknown), 404, ErrorCode::NotFound),
+            ((NO_SESSION, staff, all_id), 404, ErrorCode::NotFound),
+            ((id, None, all_id), 401, ErrorCode::Unauthorized),
+        ],
+        |(session, token, doc)| api.download_raw(session, token, doc),
+    )
+    .await;
     let other = new_session(api).await;
-    api.download_raw(id, Some(&other.token), &all.0)
+    api.download_raw(id, Some(&other.token), all_id)
         .await
         .expect_error(401, ErrorCode::Unauthorized);
 }
@@ -685,9 +698,8 @@ async fn document_download_serves_bytes_only_to_those_it_reaches() {
 /// A server whose session's library holds the most documents it may.
 async fn full_library() -> (TestServer, CreateSessionResponse) {
     let max = breakout_core::limits::MAX_DOCUMENTS;
-    let server = TestServer::start().await;
+    let (server, s) = server_with_session(|_| {}).await;
     let api = &server.api;
-    let s = new_session(api).await;
     let id = s.session_id.0.as_str();
     let uploads = (0..max)
         .map(|i| {
@@ -704,20 +716,19 @@ async fn full_library() -> (TestServer, CreateSessionResponse) {
     (server, s)
 }
 
+/// Upload new bytes named `name` to the full library of `s`: refused with `409 conflict`.
+async fn assert_new_upload_refused(api: &Api, s: &CreateSessionResponse, name: &str) {
+    api.upload_raw(&s.session_id.0, Some(&s.token), Some(name), b"new".to_vec())
+        .await
+        .expect_error(409, ErrorCode::Conflict);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_library_refuses_new_uploads_with_conflict() {
     let (server, s) = full_library().await;
     let api = &server.api;
     let id = s.session_id.0.as_str();
-    let reply = api
-        .upload_raw(
-            id,
-            Some(&s.token),
-            Some("one-too-many.txt"),
-            b"new".to_vec(),
-        )
-        .await;
-    reply.expect_error(409, ErrorCode::Conflict);
+    assert_new_upload_refused(api, &s, "one-too-many.txt").await;
     // Known bytes are still answered (nothing new is added).
     let (status, doc) = api
         .upload(id, &s.token, "again.txt", b"doc-0007.txt".to_vec())
@@ -732,15 +743,6 @@ async fn a_full_library_refuses_new_uploads_with_conflict() {
 async fn a_refused_upload_keeps_no_bytes() {
     let (server, s) = full_library().await;
     let before = files_under(&server.documents_dir());
-    server
-        .api
-        .upload_raw(
-            &s.session_id.0,
-            Some(&s.token),
-            Some("extra.txt"),
-            b"new".to_vec(),
-        )
-        .await
-        .expect_error(409, ErrorCode::Conflict);
+    assert_new_upload_refused(&server.api, &s, "extra.txt").await;
     assert_eq!(files_under(&server.documents_dir()), before);
 }

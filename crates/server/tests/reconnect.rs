@@ -37,9 +37,8 @@ impl Scene {
         })
         .await;
         let api = server.api.clone();
-        let s = api.create_session("Reconnects", "Mona").await;
+        let (s, mut moderator) = server.session_with_moderator("Reconnects").await;
         let id = s.session_id.0.clone();
-        let mut moderator = WsClient::connect_online(&server.base, &id, &s.token).await;
         let p = api.join(&id, &s.participant_code, "Pat").await;
         let q = api.join(&id, &s.participant_code, "Quinn").await;
         let mut participant = WsClient::connect_online(&server.base, &id, &p.token).await;
@@ -47,13 +46,7 @@ impl Scene {
         let (_, alpha) = api
             .upload(&id, &s.token, "alpha-notes.txt", b"alpha".to_vec())
             .await;
-        moderator
-            .ack(Command::OpenBreakouts {
-                rooms: 2,
-                duration_minutes: None,
-            })
-            .await;
-        let rooms = [moderator.replica.rooms[0].id, moderator.replica.rooms[1].id];
+        let rooms = moderator.open_rooms().await;
         for (who, room) in [(p.participant_id, rooms[0]), (q.participant_id, rooms[1])] {
             moderator
                 .ack(Command::Move {
@@ -92,6 +85,19 @@ impl Scene {
             .take()
             .expect("the participant is connected");
         client.close().await
+    }
+
+    /// Reconnect the participant, resuming from `replica`.
+    async fn resume_participant(&self, replica: Session) -> WsClient {
+        WsClient::resume(&self.server.base, &self.id(), &self.p.token, replica).await
+    }
+
+    /// Assert that `client`'s replica is the session as the participant may see it now.
+    fn assert_participant_view(&self, client: &WsClient) {
+        assert_eq!(
+            Some(client.replica.clone()),
+            view_for(&self.moderator.replica, self.p.participant_id)
+        );
     }
 
     /// The moderator does one thing that makes exactly one event, cycling through kinds that reach
@@ -163,7 +169,6 @@ impl Scene {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resume_replays_exactly_the_missed_events() {
     let mut t = Scene::new(|_| {}).await;
-    let me = t.p.participant_id;
     let replica = t.disconnect_participant().await;
     let (epoch, version) = (replica.epoch, replica.version);
     for step in 0..13 {
@@ -172,7 +177,7 @@ async fn resume_replays_exactly_the_missed_events() {
     let current = t.moderator.replica.version;
     assert!(current > version + 13);
 
-    let mut back = WsClient::resume(&t.server.base, &t.id(), &t.p.token, replica).await;
+    let mut back = t.resume_participant(replica).await;
     let welcome = back.first_welcome().clone();
     assert!(
         !welcome.snapshot,
@@ -183,10 +188,7 @@ async fn resume_replays_exactly_the_missed_events() {
     assert!(support::events_in(&back.sync().await).is_empty());
     let versions: Vec<u64> = back.events_since(0).iter().map(|u| u.version).collect();
     assert_eq!(versions, (version + 1..=current).collect::<Vec<_>>());
-    assert_eq!(
-        Some(back.replica.clone()),
-        view_for(&t.moderator.replica, me)
-    );
+    t.assert_participant_view(&back);
     // A replay shows a participant nothing of another room's documents.
     for frame in &back.raw {
         assert!(!frame.contains("bravo-"), "leaked: {frame}");
@@ -224,7 +226,7 @@ async fn resume_with_nothing_missed_gets_a_bare_welcome() {
     let mut t = Scene::new(|_| {}).await;
     let replica = t.disconnect_participant().await;
     let version = replica.version;
-    let mut back = WsClient::resume(&t.server.base, &t.id(), &t.p.token, replica.clone()).await;
+    let mut back = t.resume_participant(replica.clone()).await;
     assert!(!back.first_welcome().snapshot);
     assert_eq!(back.first_welcome().version, version);
     assert!(support::events_in(&back.sync().await).is_empty());
@@ -234,7 +236,6 @@ async fn resume_with_nothing_missed_gets_a_bare_welcome() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resume_from_another_epoch_or_the_future_gets_a_snapshot() {
     let mut t = Scene::new(|_| {}).await;
-    let me = t.p.participant_id;
     let replica = t.disconnect_participant().await;
     for step in 0..3 {
         t.one_event(step).await;
@@ -259,10 +260,7 @@ async fn resume_from_another_epoch_or_the_future_gets_a_snapshot() {
         );
         assert_eq!((welcome.epoch, welcome.version), (replica.epoch, current));
         assert!(support::events_in(&back.sync().await).is_empty());
-        assert_eq!(
-            Some(back.replica.clone()),
-            view_for(&t.moderator.replica, me)
-        );
+        t.assert_participant_view(&back);
         back.close().await;
     }
 }
@@ -271,51 +269,43 @@ async fn resume_from_another_epoch_or_the_future_gets_a_snapshot() {
 async fn resume_older_than_the_replay_window_gets_a_snapshot() {
     const WINDOW: u64 = 4;
     let mut t = Scene::new(|c| c.replay_window = WINDOW as usize).await;
-    let me = t.p.participant_id;
 
     // Exactly a window's worth missed: still a replay.
     let replica = t.disconnect_participant().await;
     let target = replica.version + WINDOW;
     t.advance_to(target).await;
-    let mut back = WsClient::resume(&t.server.base, &t.id(), &t.p.token, replica).await;
+    let mut back = t.resume_participant(replica).await;
     assert!(
         !back.first_welcome().snapshot,
         "{WINDOW} missed events are replayed"
     );
     back.wait_version(target).await;
     assert_eq!(back.events_since(0).len() as u64, WINDOW);
-    assert_eq!(
-        Some(back.replica.clone()),
-        view_for(&t.moderator.replica, me)
-    );
+    t.assert_participant_view(&back);
 
     // One more than the window: a snapshot.
     let replica = back.close().await;
     let target = replica.version + WINDOW + 1;
     t.advance_to(target).await;
-    let mut back = WsClient::resume(&t.server.base, &t.id(), &t.p.token, replica).await;
+    let mut back = t.resume_participant(replica).await;
     assert!(
         back.first_welcome().snapshot,
         "older than the window: a snapshot"
     );
     assert_eq!(back.first_welcome().version, target);
     assert!(support::events_in(&back.sync().await).is_empty());
-    assert_eq!(
-        Some(back.replica.clone()),
-        view_for(&t.moderator.replica, me)
-    );
+    t.assert_participant_view(&back);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resume_missing_a_full_queue_gets_a_snapshot() {
     const QUEUE: u64 = 8;
     let mut t = Scene::new(|c| c.outgoing_queue = QUEUE as usize).await;
-    let me = t.p.participant_id;
 
     let replica = t.disconnect_participant().await;
     let target = replica.version + QUEUE - 1;
     t.advance_to(target).await;
-    let back = WsClient::resume(&t.server.base, &t.id(), &t.p.token, replica).await;
+    let back = t.resume_participant(replica).await;
     assert!(
         !back.first_welcome().snapshot,
         "fewer than a queue's worth: a replay"
@@ -326,16 +316,13 @@ async fn resume_missing_a_full_queue_gets_a_snapshot() {
     let replica = back.close().await;
     let target = replica.version + QUEUE;
     t.advance_to(target).await;
-    let mut back = WsClient::resume(&t.server.base, &t.id(), &t.p.token, replica).await;
+    let mut back = t.resume_participant(replica).await;
     assert!(
         back.first_welcome().snapshot,
         "a queue's worth missed: a snapshot"
     );
     assert!(support::events_in(&back.sync().await).is_empty());
-    assert_eq!(
-        Some(back.replica.clone()),
-        view_for(&t.moderator.replica, me)
-    );
+    t.assert_participant_view(&back);
 }
 
 /// Is this message "`who` went online/offline"?
@@ -361,107 +348,113 @@ fn presence_log(client: &WsClient, who: ParticipantId) -> Vec<bool> {
         .collect()
 }
 
-/// A server with this grace, a session, a connected moderator and two joined participants.
-async fn presence_scene(
-    grace: Duration,
-) -> (
-    TestServer,
-    CreateSessionResponse,
-    WsClient,
-    JoinResponse,
-    JoinResponse,
-) {
-    let server = TestServer::start_with(|c| c.presence_grace = grace).await;
-    let s = server.api.create_session("Presence", "Mona").await;
-    let moderator = WsClient::connect_online(&server.base, &s.session_id.0, &s.token).await;
-    let p = server
-        .api
-        .join(&s.session_id.0, &s.participant_code, "Pat")
-        .await;
-    let q = server
-        .api
-        .join(&s.session_id.0, &s.participant_code, "Quinn")
-        .await;
-    (server, s, moderator, p, q)
+/// A server with this grace, a session with a connected moderator, and two joined participants
+/// `p` and `q`, not connected yet.
+struct PresenceScene {
+    server: TestServer,
+    s: CreateSessionResponse,
+    moderator: WsClient,
+    p: JoinResponse,
+    q: JoinResponse,
 }
 
-/// Wait until the server has processed the closing of connections: the gauge drops to `open`.
-async fn wait_open_connections(server: &TestServer, open: usize) {
-    server
-        .api
-        .wait_metric("breakout_connected_clients", |v| v == open as f64)
-        .await;
+impl PresenceScene {
+    async fn new(grace: Duration) -> PresenceScene {
+        let server = TestServer::start_with(|c| c.presence_grace = grace).await;
+        let (s, moderator) = server.session_with_moderator("Presence").await;
+        let id = s.session_id.0.as_str();
+        let p = server.api.join(id, &s.participant_code, "Pat").await;
+        let q = server.api.join(id, &s.participant_code, "Quinn").await;
+        PresenceScene {
+            server,
+            s,
+            moderator,
+            p,
+            q,
+        }
+    }
+
+    /// Open one more socket for `who` (`p` or `q`).
+    async fn connect(&self, who: &JoinResponse) -> WsClient {
+        WsClient::connect(&self.server.base, &self.s.session_id.0, &who.token).await
+    }
+
+    /// Read the moderator's messages until one says that `who` went online (or offline).
+    async fn wait_presence_event(&mut self, who: ParticipantId, online: bool) {
+        self.moderator
+            .wait_for(|m| presence_of(m, who) == Some(online))
+            .await;
+    }
+
+    /// Is `who` online in the moderator's replica?
+    fn online(&self, who: ParticipantId) -> bool {
+        self.moderator.replica.participant(who).unwrap().online
+    }
+
+    /// Wait until the server has processed the closing of connections: the gauge drops to `open`.
+    async fn wait_open_connections(&self, open: usize) {
+        self.server
+            .api
+            .wait_metric("breakout_connected_clients", |v| v == open as f64)
+            .await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn presence_goes_offline_after_the_grace_once_every_socket_closed() {
     let grace = Duration::from_millis(300);
-    let (server, s, mut moderator, p, q) = presence_scene(grace).await;
-    let id = &s.session_id.0;
-    let pid = p.participant_id;
+    let mut t = PresenceScene::new(grace).await;
+    let (pid, qid) = (t.p.participant_id, t.q.participant_id);
 
     // Two sockets of the same participant: one online event.
-    let first = WsClient::connect(&server.base, id, &p.token).await;
-    moderator
-        .wait_for(|m| presence_of(m, pid) == Some(true))
-        .await;
+    let first = t.connect(&t.p).await;
+    t.wait_presence_event(pid, true).await;
     assert!(first.replica.participant(pid).is_some());
-    let second = WsClient::connect(&server.base, id, &p.token).await;
-    let witness = WsClient::connect(&server.base, id, &q.token).await;
-    moderator
-        .wait_for(|m| presence_of(m, q.participant_id) == Some(true))
-        .await;
-    assert!(moderator.replica.participant(pid).unwrap().online);
+    let second = t.connect(&t.p).await;
+    let witness = t.connect(&t.q).await;
+    t.wait_presence_event(qid, true).await;
+    assert!(t.online(pid));
     assert!(second.replica.participant(pid).unwrap().online);
 
     // Closing one of them changes nothing: the witness, closed after it, goes offline first.
     first.close().await;
-    wait_open_connections(&server, 3).await;
+    t.wait_open_connections(3).await;
     witness.close().await;
-    moderator
-        .wait_for(|m| presence_of(m, q.participant_id) == Some(false))
-        .await;
-    assert_eq!(presence_log(&moderator, pid), [true]);
-    assert!(moderator.replica.participant(pid).unwrap().online);
+    t.wait_presence_event(qid, false).await;
+    assert_eq!(presence_log(&t.moderator, pid), [true]);
+    assert!(t.online(pid));
 
     // Closing the last one: offline, but only after the grace period.
     let closed_at = Instant::now();
     second.close().await;
-    moderator
-        .wait_for(|m| presence_of(m, pid) == Some(false))
-        .await;
+    t.wait_presence_event(pid, false).await;
     assert!(
         closed_at.elapsed() >= grace,
         "offline after {:?}",
         closed_at.elapsed()
     );
-    assert!(!moderator.replica.participant(pid).unwrap().online);
+    assert!(!t.online(pid));
 
     // And online again on the next connection.
-    let again = WsClient::connect(&server.base, id, &p.token).await;
-    moderator
-        .wait_for(|m| presence_of(m, pid) == Some(true))
-        .await;
+    let again = t.connect(&t.p).await;
+    t.wait_presence_event(pid, true).await;
     assert!(again.replica.participant(pid).is_some());
-    assert_eq!(presence_log(&moderator, pid), [true, false, true]);
+    assert_eq!(presence_log(&t.moderator, pid), [true, false, true]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_quick_reconnect_within_the_grace_emits_no_offline() {
     let grace = Duration::from_secs(2);
-    let (server, s, mut moderator, p, q) = presence_scene(grace).await;
-    let id = &s.session_id.0;
-    let pid = p.participant_id;
-    let client = WsClient::connect(&server.base, id, &p.token).await;
-    let witness = WsClient::connect(&server.base, id, &q.token).await;
-    moderator
-        .wait_for(|m| presence_of(m, q.participant_id) == Some(true))
-        .await;
+    let mut t = PresenceScene::new(grace).await;
+    let (pid, qid) = (t.p.participant_id, t.q.participant_id);
+    let client = t.connect(&t.p).await;
+    let witness = t.connect(&t.q).await;
+    t.wait_presence_event(qid, true).await;
 
     let closed_at = Instant::now();
     let replica = client.close().await;
-    wait_open_connections(&server, 2).await;
-    let back = WsClient::resume(&server.base, id, &p.token, replica).await;
+    t.wait_open_connections(2).await;
+    let back = WsClient::resume(&t.server.base, &t.s.session_id.0, &t.p.token, replica).await;
     assert!(
         closed_at.elapsed() < grace,
         "the reconnect took {:?}, longer than the grace",
@@ -469,42 +462,29 @@ async fn a_quick_reconnect_within_the_grace_emits_no_offline() {
     );
     // The witness closes after P's old socket; its offline event comes after any of P's would.
     witness.close().await;
-    moderator
-        .wait_for(|m| presence_of(m, q.participant_id) == Some(false))
-        .await;
+    t.wait_presence_event(qid, false).await;
     assert_eq!(
-        presence_log(&moderator, pid),
+        presence_log(&t.moderator, pid),
         [true],
         "no offline, no second online"
     );
-    assert!(moderator.replica.participant(pid).unwrap().online);
+    assert!(t.online(pid));
     assert!(back.replica.participant(pid).unwrap().online);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn someone_elses_connection_does_not_keep_a_leaver_online() {
     let grace = Duration::from_millis(300);
-    let (server, s, mut moderator, p, q) = presence_scene(grace).await;
-    let id = &s.session_id.0;
-    let pid = p.participant_id;
-    let client = WsClient::connect(&server.base, id, &p.token).await;
-    moderator
-        .wait_for(|m| presence_of(m, pid) == Some(true))
-        .await;
+    let mut t = PresenceScene::new(grace).await;
+    let (pid, qid) = (t.p.participant_id, t.q.participant_id);
+    let client = t.connect(&t.p).await;
+    t.wait_presence_event(pid, true).await;
 
     client.close().await;
-    wait_open_connections(&server, 1).await;
+    t.wait_open_connections(1).await;
     // Another participant connects during P's grace period.
-    let _other = WsClient::connect(&server.base, id, &q.token).await;
-    moderator
-        .wait_for(|m| presence_of(m, pid) == Some(false))
-        .await;
-    assert!(!moderator.replica.participant(pid).unwrap().online);
-    assert!(
-        moderator
-            .replica
-            .participant(q.participant_id)
-            .unwrap()
-            .online
-    );
+    let _other = t.connect(&t.q).await;
+    t.wait_presence_event(pid, false).await;
+    assert!(!t.online(pid));
+    assert!(t.online(qid));
 }

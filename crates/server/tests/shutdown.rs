@@ -10,9 +10,19 @@ use std::time::{Duration, Instant};
 use support::{bearer, within, TestServer, WsClient};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
+/// A short presence grace, so that closed sockets soon count as offline.
+fn quick_presence(config: &mut breakout_server::Config) {
+    config.presence_grace = Duration::from_millis(50);
+}
+
+/// Wait (bounded by `limit`) for `breakout_server::run` to return, and assert it returned Ok.
+async fn assert_run_returns_ok(server: &mut TestServer, limit: Duration) {
+    server.wait_stopped(limit).await.expect("run returns Ok");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_closes_every_socket_with_1001_and_run_returns() {
-    let mut server = TestServer::start_with(|c| c.presence_grace = Duration::from_millis(50)).await;
+    let mut server = TestServer::start_with(quick_presence).await;
     let api = server.api.clone();
     let s = api.create_session("Last call", "Mona").await;
     let other = api.create_session("Other session", "Olga").await;
@@ -27,17 +37,10 @@ async fn shutdown_closes_every_socket_with_1001_and_run_returns() {
 
     server.begin_shutdown();
     for client in &mut clients {
-        let frame = client
-            .expect_close()
-            .await
-            .expect("a close frame with a code");
-        assert_eq!(frame.code, CloseCode::Away);
+        let frame = client.expect_close_with(CloseCode::Away).await;
         assert_eq!(u16::from(frame.code), 1001);
     }
-    server
-        .wait_stopped(Duration::from_secs(10))
-        .await
-        .expect("run returns Ok");
+    assert_run_returns_ok(&mut server, Duration::from_secs(10)).await;
     // Nothing listens any more.
     let refused = api.try_send(api.request(Method::GET, "/healthz")).await;
     assert!(
@@ -48,7 +51,7 @@ async fn shutdown_closes_every_socket_with_1001_and_run_returns() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_close_frames_say_the_server_is_shutting_down() {
-    let mut server = TestServer::start_with(|c| c.presence_grace = Duration::from_millis(50)).await;
+    let mut server = TestServer::start_with(quick_presence).await;
     let api = server.api.clone();
     let s = api.create_session("Last call", "Mona").await;
     let id = &s.session_id.0;
@@ -63,30 +66,22 @@ async fn shutdown_close_frames_say_the_server_is_shutting_down() {
     server.begin_shutdown();
     let mut reasons = Vec::new();
     for client in &mut clients {
-        let frame = client
-            .expect_close()
-            .await
-            .expect("a close frame with a code");
-        assert_eq!(frame.code, CloseCode::Away);
+        let frame = client.expect_close_with(CloseCode::Away).await;
         reasons.push(frame.reason.to_string());
     }
     assert!(
         reasons.iter().all(|r| r == "the server is shutting down"),
         "close reasons: {reasons:?}"
     );
-    server
-        .wait_stopped(Duration::from_secs(10))
-        .await
-        .expect("run returns Ok");
+    assert_run_returns_ok(&mut server, Duration::from_secs(10)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_in_flight_during_shutdown_is_answered_unavailable() {
-    let mut server = TestServer::start_with(|c| c.presence_grace = Duration::from_millis(50)).await;
+    let mut server = TestServer::start_with(quick_presence).await;
     let api = server.api.clone();
-    let s = api.create_session("Last call", "Mona").await;
+    let (s, mut moderator) = server.session_with_moderator("Last call").await;
     let id = s.session_id.0.clone();
-    let mut moderator = WsClient::connect_online(&server.base, &id, &s.token).await;
 
     // An upload whose body is still streaming when the shutdown begins.
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
@@ -115,54 +110,39 @@ async fn a_request_in_flight_during_shutdown_is_answered_unavailable() {
 
     server.begin_shutdown();
     // The shutdown has reached the session: its sockets are closed.
-    let frame = moderator.expect_close().await.expect("a close code");
-    assert_eq!(frame.code, CloseCode::Away);
+    moderator.expect_close_with(CloseCode::Away).await;
     tx.send(Ok(b"and the rest".to_vec())).await.unwrap();
     drop(tx);
     let reply = within("the upload's answer", upload).await.unwrap();
     reply.expect_error(503, ErrorCode::Unavailable);
-    server
-        .wait_stopped(Duration::from_secs(10))
-        .await
-        .expect("run returns Ok");
+    assert_run_returns_ok(&mut server, Duration::from_secs(10)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_does_not_wait_for_presence_grace_timers() {
     let mut server = TestServer::start_with(|c| c.presence_grace = Duration::from_secs(600)).await;
     let api = server.api.clone();
-    let s = api.create_session("Last call", "Mona").await;
-    let client = WsClient::connect_online(&server.base, &s.session_id.0, &s.token).await;
+    let (_, client) = server.session_with_moderator("Last call").await;
     client.close().await;
     // The server has seen the socket close: the grace timer is running.
     api.wait_metric("breakout_connected_clients", |v| v == 0.0)
         .await;
     let started = Instant::now();
     server.begin_shutdown();
-    server
-        .wait_stopped(Duration::from_secs(5))
-        .await
-        .expect("run returns Ok");
+    assert_run_returns_ok(&mut server, Duration::from_secs(5)).await;
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_restarted_on_its_data_directory_serves_the_same_sessions() {
-    let quick = |c: &mut breakout_server::Config| c.presence_grace = Duration::from_millis(50);
-    let server = TestServer::start_with(quick).await;
-    let s = server.api.create_session("Survivor", "Mona").await;
+    let server = TestServer::start_with(quick_presence).await;
+    let (s, mut moderator) = server.session_with_moderator("Survivor").await;
     let id = s.session_id.0.clone();
-    let mut moderator = WsClient::connect_online(&server.base, &id, &s.token).await;
-    moderator
-        .ack(breakout_core::Command::OpenBreakouts {
-            rooms: 2,
-            duration_minutes: None,
-        })
-        .await;
+    moderator.open_rooms::<2>().await;
     let before = moderator.replica.clone();
     let dir = server.stop().await.expect("the data directory");
 
-    let server = TestServer::start_in(dir, quick).await;
+    let server = TestServer::start_in(dir, quick_presence).await;
     let back = WsClient::connect_online(&server.base, &id, &s.token).await;
     assert_eq!(back.replica.rooms, before.rooms);
     assert_eq!(back.replica.breakouts, before.breakouts);

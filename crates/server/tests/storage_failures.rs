@@ -25,8 +25,12 @@ struct Flaky {
 
 const SECRET_DETAIL: &str = "injected failure at /secret/path";
 
-fn injected() -> StorageError {
-    StorageError::Io(std::io::Error::other(SECRET_DETAIL))
+/// The injected failure (an I/O error carrying [`SECRET_DETAIL`]) while `switch` is on.
+fn fail_if(switch: &AtomicBool) -> Result<(), StorageError> {
+    if switch.load(SeqCst) {
+        return Err(StorageError::Io(std::io::Error::other(SECRET_DETAIL)));
+    }
+    Ok(())
 }
 
 impl Storage for Flaky {
@@ -36,9 +40,7 @@ impl Storage for Flaky {
         initial: &Session,
         batch: &Batch,
     ) -> Result<(), StorageError> {
-        if self.fail_create.load(SeqCst) {
-            return Err(injected());
-        }
+        fail_if(&self.fail_create)?;
         self.inner.create_session(record, initial, batch)
     }
 
@@ -47,16 +49,12 @@ impl Storage for Flaky {
         id: &SessionId,
         keep_tail: u64,
     ) -> Result<Option<LoadedSession>, StorageError> {
-        if self.fail_load.load(SeqCst) {
-            return Err(injected());
-        }
+        fail_if(&self.fail_load)?;
         self.inner.load_session(id, keep_tail)
     }
 
     fn commit(&self, id: &SessionId, batch: &Batch, keep_tail: u64) -> Result<(), StorageError> {
-        if self.fail_commit.load(SeqCst) {
-            return Err(injected());
-        }
+        fail_if(&self.fail_commit)?;
         self.inner.commit(id, batch, keep_tail)
     }
 }
@@ -164,16 +162,9 @@ async fn failed_writes_are_internal_errors_that_change_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_that_cannot_reload_closes_its_sockets_and_comes_back_from_disk() {
     let (server, storage) = flaky_server().await;
-    let api = &server.api;
-    let s = api.create_session("Sturdy", "Mona").await;
+    let (s, mut moderator) = server.session_with_moderator("Sturdy").await;
     let id = s.session_id.0.as_str();
-    let mut moderator = WsClient::connect_online(&server.base, id, &s.token).await;
-    moderator
-        .ack(Command::OpenBreakouts {
-            rooms: 3,
-            duration_minutes: None,
-        })
-        .await;
+    moderator.open_rooms::<3>().await;
     let before = moderator.replica.clone();
 
     storage.fail_commit.store(true, SeqCst);
@@ -183,8 +174,7 @@ async fn a_session_that_cannot_reload_closes_its_sockets_and_comes_back_from_dis
         moderator.wait_answer(&command).await.error_code(),
         ErrorCode::Internal
     );
-    let close = moderator.expect_close().await.expect("a close code");
-    assert_eq!(close.code, CloseCode::Away);
+    moderator.expect_close_with(CloseCode::Away).await;
     assert!(matches!(
         moderator.next_incoming().await,
         Incoming::Ended(_)

@@ -11,8 +11,8 @@ use breakout_core::protocol::{
 };
 use breakout_core::view::view_for;
 use breakout_core::{
-    AssignRules, AutoAssign, Command, DocumentId, HelpId, Location, ParticipantId, Rejection, Role,
-    RoomId, RoomSelection, Session,
+    AssignRules, AutoAssign, Command, Document, DocumentId, HelpId, Location, ParticipantId,
+    Rejection, Role, RoomId, RoomSelection, Session,
 };
 use support::{failed_handshake, new_command_id, Answer, Incoming, TestServer, WsClient};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -51,18 +51,19 @@ impl Setup {
         &self.s.session_id.0
     }
 
+    /// Upload "notes.txt" as the moderator, then [`Setup::open_rooms`]; return the document and the
+    /// rooms.
+    async fn upload_notes_and_open_rooms(&mut self) -> (Document, [RoomId; 2]) {
+        let api = &self.server.api;
+        let (_, doc) = api
+            .upload(self.id(), &self.s.token, "notes.txt", b"notes".to_vec())
+            .await;
+        (doc, self.open_rooms().await)
+    }
+
     /// Open two rooms and put the participant in the first one.
     async fn open_rooms(&mut self) -> [RoomId; 2] {
-        self.moderator
-            .ack(Command::OpenBreakouts {
-                rooms: 2,
-                duration_minutes: None,
-            })
-            .await;
-        let rooms = [
-            self.moderator.replica.rooms[0].id,
-            self.moderator.replica.rooms[1].id,
-        ];
+        let rooms = self.moderator.open_rooms().await;
         self.moderator
             .ack(Command::Move {
                 participant: self.p.participant_id,
@@ -96,6 +97,28 @@ impl Setup {
             view_for(before, self.p.participant_id)
         );
         assert_eq!(&self.fresh_snapshot().await, before);
+    }
+}
+
+/// Send an in-band `resume` from `epoch` and `version` on `client`, then [`WsClient::sync`]; return
+/// every message that arrived meanwhile (the barrier's answer last).
+async fn resume_in_band(client: &mut WsClient, epoch: u64, version: u64) -> Vec<ServerMessage> {
+    let mark = client.mark();
+    client.send(&ClientMessage::Resume { epoch, version }).await;
+    client.sync().await;
+    client.since(mark).to_vec()
+}
+
+/// Send each of `commands` from `client`, asserting that each is rejected with `code`
+/// (`forbidden`, `not_found`, …).
+async fn assert_all_rejected(
+    client: &mut WsClient,
+    commands: impl IntoIterator<Item = Command>,
+    code: &str,
+) {
+    for command in commands {
+        let rejection = client.reject(command.clone()).await;
+        assert_eq!(rejection.code(), code, "{command:?} → {rejection:?}");
     }
 }
 
@@ -314,12 +337,7 @@ async fn unreadable_messages_get_typed_errors_and_change_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_beyond_the_role_are_forbidden_and_change_nothing() {
     let mut t = Setup::new(|_| {}).await;
-    let (_, doc) = t
-        .server
-        .api
-        .upload(t.id(), &t.s.token, "notes.txt", b"notes".to_vec())
-        .await;
-    let rooms = t.open_rooms().await;
+    let (doc, rooms) = t.upload_notes_and_open_rooms().await;
     let q = t
         .server
         .api
@@ -379,13 +397,7 @@ async fn commands_beyond_the_role_are_forbidden_and_change_nothing() {
             participant: q.participant_id,
         },
     ];
-    for command in staff_only {
-        let rejection = t.participant.reject(command.clone()).await;
-        assert!(
-            matches!(rejection, Rejection::Forbidden(_)),
-            "{command:?} → {rejection:?}"
-        );
-    }
+    assert_all_rejected(&mut t.participant, staff_only, "forbidden").await;
     // Commands only the server issues are refused to everyone, staff included.
     let system_only = [
         Command::Join {
@@ -424,12 +436,7 @@ async fn commands_beyond_the_role_are_forbidden_and_change_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_ids_are_not_found_and_change_nothing() {
     let mut t = Setup::new(|_| {}).await;
-    let (_, doc) = t
-        .server
-        .api
-        .upload(t.id(), &t.s.token, "notes.txt", b"notes".to_vec())
-        .await;
-    let rooms = t.open_rooms().await;
+    let (doc, rooms) = t.upload_notes_and_open_rooms().await;
     t.participant.sync().await;
     let before = t.moderator.replica.clone();
     let nobody = ParticipantId(9_999);
@@ -484,13 +491,7 @@ async fn unknown_ids_are_not_found_and_change_nothing() {
             },
         }),
     ];
-    for command in unknown {
-        let rejection = t.moderator.reject(command.clone()).await;
-        assert!(
-            matches!(rejection, Rejection::NotFound(_)),
-            "{command:?} → {rejection:?}"
-        );
-    }
+    assert_all_rejected(&mut t.moderator, unknown, "not_found").await;
     let rejection = t
         .participant
         .reject(Command::ResolveHelp {
@@ -512,10 +513,7 @@ async fn invalid_and_untimely_commands_are_rejected_and_change_nothing() {
         },
         Command::AutoAssign(AutoAssign::default()),
     ];
-    for command in conflicts {
-        let rejection = t.moderator.reject(command.clone()).await;
-        assert!(matches!(rejection, Rejection::Conflict(_)), "{command:?}");
-    }
+    assert_all_rejected(&mut t.moderator, conflicts, "conflict").await;
     let rejection = t.participant.reject(Command::AskForHelp).await;
     assert!(
         matches!(rejection, Rejection::Conflict(_)),
@@ -551,10 +549,7 @@ async fn invalid_and_untimely_commands_are_rejected_and_change_nothing() {
             target: RoomSelection::All,
         },
     ];
-    for command in invalid {
-        let rejection = t.moderator.reject(command.clone()).await;
-        assert!(matches!(rejection, Rejection::Invalid(_)), "{command:?}");
-    }
+    assert_all_rejected(&mut t.moderator, invalid, "invalid").await;
     t.assert_unchanged(&before).await;
 
     let rooms = t.open_rooms().await;
@@ -609,12 +604,7 @@ async fn oversized_message_is_too_large_then_the_socket_closes_1009() {
         t.participant.wait_error().await,
         (None, ErrorCode::TooLarge)
     );
-    let frame = t
-        .participant
-        .expect_close()
-        .await
-        .expect("a close frame with a code");
-    assert_eq!(frame.code, CloseCode::Size);
+    let frame = t.participant.expect_close_with(CloseCode::Size).await;
     assert_eq!(u16::from(frame.code), 1009);
     // After the close the stream ends.
     assert!(matches!(
@@ -734,12 +724,7 @@ async fn retried_commands_are_applied_once() {
         moderator.wait_answer(&stop).await,
         Answer::Rejected(Rejection::Conflict(_))
     ));
-    moderator
-        .ack(Command::OpenBreakouts {
-            rooms: 1,
-            duration_minutes: None,
-        })
-        .await;
+    moderator.open_rooms::<1>().await;
     moderator
         .command_with_id(stop.clone(), Command::StopBreakouts)
         .await;
@@ -753,12 +738,7 @@ async fn in_band_resume_replays_or_resends_a_snapshot() {
     let (epoch, version) = (t.moderator.epoch, t.moderator.replica.version);
 
     // Up to date: a welcome without snapshot and nothing else.
-    let mark = t.moderator.mark();
-    t.moderator
-        .send(&ClientMessage::Resume { epoch, version })
-        .await;
-    t.moderator.sync().await;
-    let got = t.moderator.since(mark);
+    let got = resume_in_band(&mut t.moderator, epoch, version).await;
     assert!(
         matches!(
             &got[0],
@@ -770,15 +750,7 @@ async fn in_band_resume_replays_or_resends_a_snapshot() {
 
     // Another epoch: a welcome with a fresh snapshot.
     let before = t.moderator.replica.clone();
-    let mark = t.moderator.mark();
-    t.moderator
-        .send(&ClientMessage::Resume {
-            epoch: epoch + 1,
-            version,
-        })
-        .await;
-    t.moderator.sync().await;
-    let got = t.moderator.since(mark);
+    let got = resume_in_band(&mut t.moderator, epoch + 1, version).await;
     assert!(
         matches!(
             &got[0],
@@ -823,8 +795,7 @@ async fn a_departed_participants_token_is_refused() {
     t.participant
         .command(Command::Leave { participant: me })
         .await;
-    let close = t.participant.expect_close().await.expect("a close code");
-    assert_eq!(close.code, CloseCode::Policy);
+    t.participant.expect_close_with(CloseCode::Policy).await;
     t.moderator.sync().await;
     assert!(t.moderator.replica.participant(me).is_none());
 

@@ -9,7 +9,8 @@
 //! - [`TestServer`]: `breakout_server::run` on a port-0 listener with a temporary data directory; gives
 //!   the base URL and a shutdown handle, and can be restarted on the same directory
 //!   ([`TestServer::stop`] then [`TestServer::start_in`]); [`TestServer::start_with_storage`] runs
-//!   it on any `Storage` (e.g. one that fails on demand).
+//!   it on any `Storage` (e.g. one that fails on demand); [`TestServer::session_with_moderator`]
+//!   creates a session and connects its moderator.
 //! - [`Api`]: the HTTP API by base URL (so it also works against a server in another process):
 //!   typed helpers that assert success (`create_session`, `join`, `upload`, …) and `*_raw` variants
 //!   that return the whole [`Reply`] for failure paths.
@@ -18,6 +19,7 @@
 //!   replica `Session` (the welcome snapshot, then `breakout_core::view::apply_update` for each event,
 //!   asserting that versions arrive one by one in order), logs every message and raw text frame, and
 //!   waits for the `ack`/`rejected`/`error` answering a command id.
+//!   Shorthands for common steps: [`WsClient::open_rooms`], [`WsClient::expect_close_with`].
 //!   [`WsClient::sync`] is a barrier (a harmless command every role may send, answered
 //!   `rejected not_found`): once it returns, everything the server queued for the connection before
 //!   it has been read — the way to assert that *no* event followed some input.
@@ -49,7 +51,9 @@ use breakout_core::protocol::{
     JoinRequest, JoinResponse, ServerMessage, FILE_NAME_HEADER,
 };
 use breakout_core::view::{apply_update, ViewerUpdate};
-use breakout_core::{Command, Document, DocumentId, HelpId, ParticipantId, Rejection, Session};
+use breakout_core::{
+    Command, Document, DocumentId, HelpId, ParticipantId, Rejection, RoomId, Session,
+};
 use breakout_server::storage::Storage;
 use breakout_server::{Config, ServeError};
 use futures_util::{SinkExt, StreamExt};
@@ -69,6 +73,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::WebSocketStream;
@@ -183,6 +188,14 @@ impl TestServer {
     /// Where document bytes are stored.
     pub fn documents_dir(&self) -> PathBuf {
         self.data_dir.join("documents")
+    }
+
+    /// Create a session titled `title` with the moderator "Mona", and connect the moderator
+    /// ([`WsClient::connect_online`]).
+    pub async fn session_with_moderator(&self, title: &str) -> (CreateSessionResponse, WsClient) {
+        let s = self.api.create_session(title, "Mona").await;
+        let moderator = WsClient::connect_online(&self.base, &s.session_id.0, &s.token).await;
+        (s, moderator)
     }
 
     /// Complete the shutdown future (idempotent). `run` stops accepting and closes every socket.
@@ -1040,6 +1053,16 @@ impl WsClient {
         }
     }
 
+    /// Open `N` breakout rooms without a timer (asserting the ack) and return their ids, in order.
+    pub async fn open_rooms<const N: usize>(&mut self) -> [RoomId; N] {
+        self.ack(Command::OpenBreakouts {
+            rooms: N as u32,
+            duration_minutes: None,
+        })
+        .await;
+        std::array::from_fn(|i| self.replica.rooms[i].id)
+    }
+
     /// A barrier: send a command that every role may send and that changes nothing (resolving a help
     /// request that cannot exist, answered `rejected` `not_found`), wait for its answer, and return
     /// the messages that arrived before it. Since the session owner handles one connection's messages
@@ -1088,6 +1111,16 @@ impl WsClient {
                 }
             }
         }
+    }
+
+    /// [`WsClient::expect_close`], asserting that the close frame carries `code`; return the frame.
+    pub async fn expect_close_with(&mut self, code: CloseCode) -> CloseFrame {
+        let frame = self
+            .expect_close()
+            .await
+            .expect("a close frame with a code");
+        assert_eq!(frame.code, code, "participant {}: close code", self.you);
+        frame
     }
 
     /// Close the connection with a close handshake (bounded) and return the replica, e.g. to
