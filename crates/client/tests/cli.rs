@@ -276,9 +276,8 @@ async fn a_scripted_breakout_from_the_command_line() {
     }
 }
 
-/// `--token-file` promises a file only the user can read (mode 600). When the file already exists
-/// (a re-run script, a `touch`ed path) it is truncated and written but keeps its old, possibly
-/// world-readable, mode: `OpenOptionsExt::mode` applies only when the file is created.
+/// `--token-file` promises a file only the user can read (mode 600), also when the file already
+/// existed (a re-run script, a `touch`ed path) with a world-readable mode.
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_token_file_is_private_even_when_it_existed() {

@@ -109,27 +109,18 @@ async fn offline_commands_time_out_and_the_queue_is_bounded() {
     }
 }
 
-/// The doc of `ClientError::Timeout` says a command still queued when the timeout passes is
-/// withdrawn. That holds while the client waits between attempts, but not when the timeout passes
-/// while a connection attempt is under way: the command sits in the channel (or in the pending list,
-/// unsent) and is sent once the attempt succeeds — applied although its caller was told it failed.
+/// A command still queued when its timeout passes is withdrawn, also when the timeout passes while a
+/// connection attempt is under way: it must not be sent once the attempt succeeds, since its caller
+/// was told it failed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_command_that_timed_out_while_queued_is_never_applied() {
-    let server = InProcess::start().await;
-    let proxy = Proxy::start(server.addr).await;
-    let s = session(&server.url, 0).await;
-    let client = connect(&proxy.url, &s.moderator).await;
-
-    // The link drops; the next handshake hangs (the proxy accepts but forwards nothing).
-    proxy.stall();
-    proxy.cut();
-    let mut link = client.connection();
-    within(
-        "a reconnection attempt under way",
-        link.wait_for(|c| *c == ConnectionState::Connecting),
-    )
-    .await
-    .unwrap();
+    let Stalled {
+        server,
+        proxy,
+        s,
+        client,
+        mut link,
+    } = stalled_reconnection().await;
     let answer = client
         .send_within(call("withdrawn"), Duration::from_millis(300))
         .await;
@@ -154,11 +145,40 @@ async fn a_command_that_timed_out_while_queued_is_never_applied() {
     );
 }
 
-/// A reconnection whose handshake never completes (the endpoint's host stopped answering) must be
-/// given up and retried; `connection::open` has no timeout, so the client stays "Connecting"
-/// forever and never recovers by itself.
+/// A reconnection whose handshake never completes (the endpoint's host stopped answering) is given
+/// up after the connect timeout and retried.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stalled_handshake_is_given_up_and_retried() {
+    // Everything is kept alive to the end: only the link state is looked at.
+    let Stalled {
+        server: _server,
+        proxy: _proxy,
+        client: _client,
+        mut link,
+        ..
+    } = stalled_reconnection().await;
+    let retried = tokio::time::timeout(
+        Duration::from_secs(30),
+        link.wait_for(|c| matches!(c, ConnectionState::Reconnecting { .. })),
+    )
+    .await;
+    assert!(
+        retried.is_ok(),
+        "still Connecting 30 s into a handshake that gets no answer"
+    );
+}
+
+/// A connected client whose link was just cut, with its next handshake hanging (the proxy accepts
+/// but forwards nothing) and the client caught in that attempt.
+struct Stalled {
+    server: InProcess,
+    proxy: Proxy,
+    s: support::TestSession,
+    client: breakout_client::Client,
+    link: tokio::sync::watch::Receiver<ConnectionState>,
+}
+
+async fn stalled_reconnection() -> Stalled {
     let server = InProcess::start().await;
     let proxy = Proxy::start(server.addr).await;
     let s = session(&server.url, 0).await;
@@ -172,13 +192,11 @@ async fn a_stalled_handshake_is_given_up_and_retried() {
     )
     .await
     .unwrap();
-    let retried = tokio::time::timeout(
-        Duration::from_secs(30),
-        link.wait_for(|c| matches!(c, ConnectionState::Reconnecting { .. })),
-    )
-    .await;
-    assert!(
-        retried.is_ok(),
-        "still Connecting 30 s into a handshake that gets no answer"
-    );
+    Stalled {
+        server,
+        proxy,
+        s,
+        client,
+        link,
+    }
 }

@@ -331,9 +331,8 @@ async fn a_lost_ack_is_answered_on_retry_and_applied_once() {
 /// session and sends every connection a fresh welcome with a snapshot — and answers to commands it
 /// handled in between are lost. protocol.md ("Welcome, resume and replay"): "After a `welcome` with a
 /// snapshot that was not asked for, resend the commands still waiting for an answer, with the same
-/// ids". The client does not: the second command is applied but its caller times out, and the
-/// command stays in the pending list, applied on top of a replica that already holds it (the call
-/// shows twice).
+/// ids". So the second command is answered (applied once) and does not linger in the optimistic
+/// state on top of a replica that already holds it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unanswered_commands_are_resent_after_an_unasked_for_snapshot() {
     let (server, storage) = InProcess::start_flaky().await;
@@ -376,8 +375,8 @@ async fn unanswered_commands_are_resent_after_an_unasked_for_snapshot() {
 }
 
 /// A link that goes silent (no FIN, no RST: a sleeping laptop, a dead Wi-Fi) must be noticed:
-/// protocol.md says the server sends no pings and has no idle timeout, so only the client can
-/// detect it. The client sends no pings either and stays "Online" forever.
+/// protocol.md says the server sends no pings and has no idle timeout, so the client's heartbeat
+/// pings are what detect it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silently_dead_link_is_noticed() {
     let server = InProcess::start().await;

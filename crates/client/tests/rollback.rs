@@ -90,10 +90,9 @@ async fn a_refused_move_rolls_back_to_where_the_endpoint_says() {
     assert_eq!(location_of(&truth, me), Location::Main);
 }
 
-/// When `send` returns, the state the caller reads should already include the answer. The runtime
-/// answers the caller first and publishes the new state after, so right after an ack the replica
-/// often still shows the command on top of its own confirmed effect (a call listed twice), and
-/// right after a rejection the refused move can still show.
+/// When `send` returns, the state the caller reads already includes the answer: right after an ack
+/// the command is not shown twice (optimistically on top of its confirmed effect), and right after
+/// a rejection the refused move no longer shows.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_state_reflects_an_answer_as_soon_as_the_caller_has_it() {
     let server = InProcess::start().await;
