@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
 
 /// Tunables of a client.
 #[derive(Debug, Clone)]
@@ -54,7 +55,7 @@ impl Default for ClientOptions {
 }
 
 /// The link to the endpoint, as a user interface shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ConnectionState {
     /// Opening the connection.

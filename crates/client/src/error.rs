@@ -10,6 +10,9 @@ pub enum ClientError {
     /// The endpoint URL is not a usable http(s) address.
     #[error("invalid endpoint address: {0}")]
     BadEndpoint(String),
+    /// An invite link that cannot be used.
+    #[error("invalid invite link: {0}")]
+    BadInvite(String),
     /// The endpoint answered with an error.
     #[error("{message} ({status})")]
     Api {

@@ -12,6 +12,7 @@ pub mod connection;
 mod credentials;
 mod endpoint;
 mod error;
+mod invite;
 mod notice;
 
 pub use api::{sha256_of, Api, Progress, ProgressFn};
@@ -19,5 +20,6 @@ pub use client::{Client, ClientOptions, ConnectionState};
 pub use credentials::Credentials;
 pub use endpoint::Endpoint;
 pub use error::ClientError;
+pub use invite::{Invite, INVITE_SCHEME};
 pub use notice::{notices_for, Notice};
 pub use tokio_util::sync::CancellationToken;

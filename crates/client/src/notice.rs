@@ -3,9 +3,10 @@
 
 use breakout_core::{CallToAction, Event, HelpRequest, Location, ParticipantId, Session};
 use serde::Serialize;
+use ts_rs::TS;
 
 /// Something worth telling the user about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Notice {
     /// A call-to-action reached the place you are in.

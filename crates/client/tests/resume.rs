@@ -211,7 +211,7 @@ async fn a_client_reconnects_after_a_cut_and_converges() {
     let me = client.me();
     let move_to = |i: usize| Command::Move {
         participant: me,
-        to: if i % 4 == 0 {
+        to: if i.is_multiple_of(4) {
             Location::Main
         } else {
             rooms[i % 3]

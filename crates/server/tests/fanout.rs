@@ -114,7 +114,7 @@ fn next_command(
         10 => Command::SetFreeMovement {
             on: !state.free_movement,
         },
-        _ if step % 4 == 0 => Command::StopBreakouts,
+        _ if step.is_multiple_of(4) => Command::StopBreakouts,
         _ => Command::AutoAssign(AutoAssign {
             seed: rng.next_u64(),
             keep_existing: false,

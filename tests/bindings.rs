@@ -1,7 +1,10 @@
-//! The UI's TypeScript types are generated from the Rust protocol types, never written by hand. This
+//! The UI's TypeScript types are generated from the Rust types, never written by hand: the protocol
+//! (breakout-core), the client's connection state and notices, and the desktop app's views. This
 //! test regenerates them into a scratch folder and fails when `ui/src/generated/` differs, so stale
-//! bindings cannot land. To refresh them: `BREAKOUT_UPDATE_BINDINGS=1 cargo test -p breakout-core --test bindings`.
+//! bindings cannot land. To refresh them: `BREAKOUT_UPDATE_BINDINGS=1 cargo test --test bindings`.
 
+use breakout_app::{AppError, LiveView, SettingsView};
+use breakout_client::Notice;
 use breakout_core::protocol::{
     ApiError, ClientMessage, CreateSessionRequest, CreateSessionResponse, JoinRequest,
     JoinResponse, ServerMessage,
@@ -19,6 +22,10 @@ fn generate_into(dir: &Path) {
     CreateSessionResponse::export_all(&cfg).unwrap();
     JoinRequest::export_all(&cfg).unwrap();
     JoinResponse::export_all(&cfg).unwrap();
+    LiveView::export_all(&cfg).unwrap();
+    SettingsView::export_all(&cfg).unwrap();
+    AppError::export_all(&cfg).unwrap();
+    Notice::export_all(&cfg).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {
@@ -36,16 +43,9 @@ fn read_dir(dir: &Path) -> BTreeMap<String, String> {
 
 #[test]
 fn generated_typescript_bindings_are_fresh() {
-    let committed: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "..",
-        "..",
-        "ui",
-        "src",
-        "generated",
-    ]
-    .iter()
-    .collect();
+    let committed: PathBuf = [env!("CARGO_MANIFEST_DIR"), "ui", "src", "generated"]
+        .iter()
+        .collect();
     let scratch = std::env::temp_dir().join(format!("breakout-bindings-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     generate_into(&scratch);
@@ -69,6 +69,6 @@ fn generated_typescript_bindings_are_fresh() {
         .collect();
     assert!(
         stale.is_empty(),
-        "ui/src/generated is stale ({stale:?}); run: BREAKOUT_UPDATE_BINDINGS=1 cargo test -p breakout-core --test bindings"
+        "ui/src/generated is stale ({stale:?}); run: BREAKOUT_UPDATE_BINDINGS=1 cargo test --test bindings"
     );
 }

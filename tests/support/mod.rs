@@ -1,0 +1,370 @@
+//! End-to-end support: the real desktop app in a real WebKitGTK window, driven through tauri-driver
+//! (run under Xvfb: `bash scripts/test.sh` does), plus bots — real breakout-client participants that
+//! join through the invite link the app shows. Nothing here is mocked.
+
+use breakout_client::{Api, Client, ClientOptions, Credentials, Invite, Notice};
+use breakout_core::{Location, ParticipantId, RoomId, Session};
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::elements::Element;
+use fantoccini::Locator;
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{broadcast, Mutex, MutexGuard};
+
+/// How long any one expectation may take to come true.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+static SERIAL: Mutex<()> = Mutex::const_new(());
+
+/// WebKit windows are heavy on two cores: tests in one binary take turns.
+pub async fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().await
+}
+
+/// A free loopback port (the OS picks it; a race with another process is possible but unlikely).
+fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn tauri_driver() -> PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|dir| dir.join("tauri-driver"));
+    let in_cargo_home = std::env::var_os("HOME")
+        .map(|home| PathBuf::from(home).join(".cargo/bin/tauri-driver"))
+        .into_iter();
+    on_path.chain(in_cargo_home).find(|p| p.is_file()).expect(
+        "tauri-driver is not installed: run `bash scripts/install-deps.sh` \
+         (cargo install tauri-driver --locked --version 2.1.0)",
+    )
+}
+
+/// A tauri-driver process on its own pair of loopback ports.
+struct TauriDriver {
+    child: Child,
+    port: u16,
+}
+
+impl TauriDriver {
+    fn start(data_dir: &std::path::Path) -> TauriDriver {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "the end-to-end tests need an X display: run them with `bash scripts/test.sh` (Xvfb)"
+        );
+        let port = free_port();
+        let native_port = free_port();
+        let child = Command::new(tauri_driver())
+            .args(["--port", &port.to_string()])
+            .args(["--native-port", &native_port.to_string()])
+            .env("BREAKOUT_DATA_DIR", data_dir)
+            .env_remove("BREAKOUT_ENDPOINT")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("tauri-driver starts");
+        let driver = TauriDriver { child, port };
+        let started = Instant::now();
+        while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
+            assert!(started.elapsed() < TIMEOUT, "tauri-driver did not listen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        driver
+    }
+}
+
+impl Drop for TauriDriver {
+    /// SIGTERM, never SIGKILL: a killed tauri-driver leaves WebKitWebDriver running on its port.
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One running desktop app with its own data directory, driven through WebDriver.
+pub struct App {
+    /// The WebDriver session (the app's web view).
+    pub wd: fantoccini::Client,
+    driver: TauriDriver,
+    _data_dir: tempfile::TempDir,
+}
+
+/// A CSS selector for a `data-testid`.
+pub fn id(test_id: &str) -> String {
+    format!("[data-testid='{test_id}']")
+}
+
+impl App {
+    /// Launch the app binary built by this cargo invocation.
+    pub async fn launch() -> App {
+        let data_dir = tempfile::tempdir().unwrap();
+        let driver = TauriDriver::start(data_dir.path());
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), "wry".into());
+        capabilities.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": env!("CARGO_BIN_EXE_breakout") }),
+        );
+        let wd = fantoccini::ClientBuilder::native()
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+            .expect("a WebDriver session with the app");
+        let app = App {
+            wd,
+            driver,
+            _data_dir: data_dir,
+        };
+        app.find(&id("start-screen")).await;
+        app
+    }
+
+    /// Wait for the first element matching `css`.
+    pub async fn find(&self, css: &str) -> Element {
+        self.wd
+            .wait()
+            .at_most(TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+    }
+
+    /// Every element matching `css` now.
+    pub async fn all(&self, css: &str) -> Vec<Element> {
+        self.wd.find_all(Locator::Css(css)).await.unwrap()
+    }
+
+    /// Click the element with this test id.
+    pub async fn click(&self, test_id: &str) {
+        self.find(&id(test_id)).await.click().await.unwrap();
+    }
+
+    /// Replace the text of the input with this test id.
+    pub async fn fill(&self, test_id: &str, text: &str) {
+        let input = self.find(&id(test_id)).await;
+        input.clear().await.unwrap();
+        input.send_keys(text).await.unwrap();
+    }
+
+    /// Wait until `check` holds for the page, polling.
+    pub async fn until<F, Fut>(&self, what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let started = Instant::now();
+        while !check().await {
+            if started.elapsed() > TIMEOUT {
+                self.screenshot(&format!("failed-{}", what.replace(' ', "-")))
+                    .await;
+                panic!("timed out waiting until {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The participant ids whose chips are inside the element matching `container`.
+    pub async fn chips_in(&self, container: &str) -> Vec<ParticipantId> {
+        let mut ids = Vec::new();
+        for chip in self
+            .all(&format!("{container} {}", id("participant-chip")))
+            .await
+        {
+            if let Ok(Some(value)) = chip.attr("data-participant-id").await {
+                ids.push(ParticipantId(value.parse().unwrap()));
+            }
+        }
+        ids.sort();
+        ids
+    }
+
+    /// The selector of the card of `room`.
+    pub fn room_card(room: RoomId) -> String {
+        format!("{}[data-room-id='{}']", id("room-card"), room.0)
+    }
+
+    /// The chip of `who`.
+    pub fn chip(who: ParticipantId) -> String {
+        format!(
+            "{}[data-participant-id='{}']",
+            id("participant-chip"),
+            who.0
+        )
+    }
+
+    /// Drag the element matching `from` onto the element matching `to` with W3C pointer actions:
+    /// press, move past the drag threshold, glide to the target, release.
+    pub async fn drag(&self, from: &str, to: &str) {
+        let source = self.find(from).await;
+        let target = self.find(to).await;
+        let step = Some(Duration::from_millis(150));
+        let mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement {
+                element: source,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::MoveBy {
+                duration: step,
+                x: 12.0,
+                y: 12.0,
+            })
+            .then(PointerAction::MoveToElement {
+                element: target.clone(),
+                duration: step,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::MoveToElement {
+                element: target,
+                duration: step,
+                x: 2.0,
+                y: 2.0,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        self.wd.perform_actions(mouse).await.unwrap();
+        self.wd.release_actions().await.unwrap();
+    }
+
+    /// Save a PNG of the window under target/e2e-screenshots/.
+    pub async fn screenshot(&self, name: &str) {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        if let Ok(png) = self.wd.screenshot().await {
+            std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+        }
+    }
+
+    /// Start a session from the start screen; answers the participant and co-moderator links.
+    pub async fn start_session(&self, title: &str, name: &str) -> (String, String) {
+        self.fill("start-title", title).await;
+        self.fill("start-name", name).await;
+        self.click("start-session").await;
+        self.find(&id("main-view")).await;
+        let participant = self.input_value("invite-link").await;
+        let co_moderator = self.input_value("co-moderator-invite-link").await;
+        assert!(participant.starts_with("breakout://join?"), "{participant}");
+        assert_ne!(participant, co_moderator);
+        (participant, co_moderator)
+    }
+
+    /// The value of the input with this test id.
+    pub async fn input_value(&self, test_id: &str) -> String {
+        self.find(&id(test_id))
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    /// End the WebDriver session (closing the app), then stop tauri-driver.
+    pub async fn close(self) {
+        let App { wd, driver, .. } = self;
+        let _ = wd.close().await;
+        drop(driver);
+    }
+}
+
+/// A participant played by breakout-client, joined through an invite link.
+pub struct Bot {
+    /// Display name.
+    pub name: String,
+    /// The live connection (its replica is what this participant's app would show).
+    pub client: Arc<Client>,
+    /// Notices since joining.
+    pub notices: broadcast::Receiver<Notice>,
+}
+
+impl Bot {
+    /// Join through `link` as `name`.
+    pub async fn join(link: &str, name: &str) -> Bot {
+        let invite = Invite::parse(link).unwrap();
+        let joined = Api::new(invite.endpoint.clone())
+            .join(&invite.session, &invite.code, name)
+            .await
+            .unwrap();
+        let who = Credentials {
+            session: invite.session,
+            token: joined.token,
+        };
+        let client = Client::connect(invite.endpoint, who, ClientOptions::default())
+            .await
+            .unwrap();
+        let notices = client.notices();
+        Bot {
+            name: name.to_owned(),
+            client: Arc::new(client),
+            notices,
+        }
+    }
+
+    /// This bot's participant id.
+    pub fn id(&self) -> ParticipantId {
+        self.client.me()
+    }
+
+    /// Wait until this bot's replica satisfies `ready`.
+    pub async fn sees(&self, what: &str, ready: impl FnMut(&Session) -> bool) -> Arc<Session> {
+        self.client
+            .wait_until(TIMEOUT, ready)
+            .await
+            .unwrap_or_else(|e| panic!("{} never saw {what}: {e}", self.name))
+    }
+
+    /// Wait for a notice matching `wanted`.
+    pub async fn notified(&mut self, wanted: impl Fn(&Notice) -> bool) -> Notice {
+        let deadline = tokio::time::Instant::now() + TIMEOUT;
+        loop {
+            match tokio::time::timeout_at(deadline, self.notices.recv()).await {
+                Ok(Ok(notice)) if wanted(&notice) => return notice,
+                Ok(Ok(_)) => continue,
+                other => panic!("{} got no such notice: {other:?}", self.name),
+            }
+        }
+    }
+}
+
+/// Where `who` is in `session`.
+pub fn location(session: &Session, who: ParticipantId) -> Location {
+    session.participant(who).expect("a participant").location
+}
+
+/// How many participants each room holds, in room order.
+pub fn room_sizes(session: &Session) -> Vec<usize> {
+    session
+        .rooms
+        .iter()
+        .map(|room| {
+            session
+                .participants
+                .iter()
+                .filter(|p| p.location == Location::Room(room.id))
+                .count()
+        })
+        .collect()
+}
