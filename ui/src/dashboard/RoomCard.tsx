@@ -1,0 +1,96 @@
+// One breakout room on the dashboard: a drop target with its name, its people, Join and Bring back.
+import { memo } from "react";
+import { useDroppable } from "@dnd-kit/core";
+import type { Participant } from "../generated/Participant";
+import type { ParticipantId } from "../generated/ParticipantId";
+import type { RoomId } from "../generated/RoomId";
+import type { DropData } from "./announcements";
+import { ChipList, type ChipPermissions } from "./ChipList";
+import { RoomName } from "./RoomName";
+
+export type RoomActions = {
+  onJoin: (room: RoomId) => void;
+  onBringBack: (room: RoomId) => void;
+  onRename: (room: RoomId, name: string) => void;
+  onOpenMenu: (id: ParticipantId, chip: HTMLElement) => void;
+};
+
+type Props = ChipPermissions & {
+  id: RoomId;
+  name: string;
+  members: Participant[];
+  staff: boolean;
+  breakoutsOpen: boolean;
+  /** May I move myself here (staff always; participants with free movement)? */
+  canJoin: boolean;
+  iAmHere: boolean;
+  menuFor: ParticipantId | null;
+  actions: RoomActions;
+};
+
+export const RoomCard = memo(function RoomCard(props: Props) {
+  const { id, name, members, staff, breakoutsOpen, canJoin, iAmHere, actions } = props;
+  const data: DropData = { location: { room: id }, label: name };
+  const { setNodeRef, isOver, active } = useDroppable({ id: `room-${id}`, data });
+
+  const classes = ["room-card"];
+  if (active) classes.push("drop-ready");
+  if (isOver) classes.push("drop-over");
+  if (iAmHere) classes.push("is-mine");
+
+  let joinHint: string | undefined;
+  if (!breakoutsOpen) joinHint = "Breakout rooms are closed";
+  else if (iAmHere) joinHint = "You are in this room";
+  else if (!canJoin) joinHint = "The moderator has not allowed moving between rooms";
+
+  return (
+    <section
+      ref={setNodeRef}
+      className={classes.join(" ")}
+      data-testid="room-card"
+      data-room-id={id}
+      data-over={isOver || undefined}
+      aria-label={`${name}, ${members.length} ${members.length === 1 ? "participant" : "participants"}`}
+    >
+      <header className="room-card-header">
+        <RoomName name={name} editable={staff} onRename={(next) => actions.onRename(id, next)} />
+        <span className="count" data-testid="room-count-members" aria-hidden="true">
+          {members.length}
+        </span>
+      </header>
+      <ChipList
+        members={members}
+        me={props.me}
+        moveAnyone={props.moveAnyone}
+        moveSelf={props.moveSelf}
+        menuFor={props.menuFor}
+        onOpenMenu={actions.onOpenMenu}
+        empty={staff ? "Drop participants here" : "Nobody here yet"}
+      />
+      <footer className="room-card-actions">
+        <button
+          type="button"
+          className="button small"
+          data-testid="join-room"
+          disabled={!canJoin || !breakoutsOpen || iAmHere}
+          title={joinHint}
+          onClick={() => actions.onJoin(id)}
+        >
+          {iAmHere ? "You're here" : "Join"}
+        </button>
+        {staff && (
+          <button
+            type="button"
+            className="button small ghost"
+            data-testid="bring-back-room"
+            disabled={members.length === 0}
+            title={members.length === 0 ? "Nobody is in this room" : `Bring everyone in ${name} back to the main room`}
+            onClick={() => actions.onBringBack(id)}
+          >
+            Bring back
+          </button>
+        )}
+      </footer>
+    </section>
+  );
+});

@@ -1,0 +1,47 @@
+// Everything shown while in a session: top bar, connection banner, main room, and the dashboard on top.
+import { useMemo } from "react";
+import { Dashboard } from "../dashboard/Dashboard";
+import type { Location } from "../generated/Location";
+import type { LiveView } from "../generated/LiveView";
+import { indexSession } from "../session";
+import { ConnectionBanner } from "./ConnectionStatus";
+import { MainRoom } from "./MainRoom";
+import { TopBar } from "./TopBar";
+
+type Props = {
+  view: LiveView;
+  dashboardOpen: boolean;
+  leaving: boolean;
+  onOpenDashboard: () => void;
+  onCloseDashboard: () => void;
+  onLeave: () => void;
+  /** Called before this user moves themselves, so the "you were moved" notice can be skipped. */
+  onSelfMove: (to: Location) => void;
+};
+
+export function SessionScreen(props: Props) {
+  const { view, dashboardOpen } = props;
+  // Who is where, grouped once per view; both the list and the dashboard read it.
+  const index = useMemo(() => indexSession(view.session), [view.session]);
+  const myName = index.participants.get(view.me)?.name ?? "";
+
+  return (
+    <div className="session-screen">
+      <TopBar title={view.session.title} myName={myName} role={view.role} connection={view.connection} />
+      <ConnectionBanner connection={view.connection} />
+      <div className="session-body">
+        <MainRoom
+          view={view}
+          index={index}
+          covered={dashboardOpen}
+          leaving={props.leaving}
+          onOpenDashboard={props.onOpenDashboard}
+          onLeave={props.onLeave}
+        />
+        {dashboardOpen && (
+          <Dashboard view={view} index={index} onClose={props.onCloseDashboard} onSelfMove={props.onSelfMove} />
+        )}
+      </div>
+    </div>
+  );
+}

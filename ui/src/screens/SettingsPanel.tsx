@@ -1,0 +1,141 @@
+// The settings disclosure on the start screen: where sessions are hosted and who on the network may join.
+import { useEffect, useState } from "react";
+import type { FormEvent } from "react";
+import { api } from "../api";
+import type { AppError } from "../generated/AppError";
+import type { SettingsView } from "../generated/SettingsView";
+
+type Props = {
+  settings: SettingsView | null;
+  onSaved: (view: SettingsView) => void;
+};
+
+export function SettingsPanel({ settings, onSaved }: Props) {
+  const [open, setOpen] = useState(false);
+  const [endpoint, setEndpoint] = useState("");
+  const [shareOnLan, setShareOnLan] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+
+  // Show the stored values whenever they (re)load.
+  useEffect(() => {
+    if (!settings) return;
+    setEndpoint(settings.settings.hosted_endpoint ?? "");
+    setShareOnLan(settings.settings.share_on_lan);
+  }, [settings]);
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    if (saving) return;
+    setSaving(true);
+    setError(null);
+    setSaved(false);
+    try {
+      const hosted = endpoint.trim();
+      onSaved(
+        await api.saveSettings({ hosted_endpoint: hosted === "" ? null : hosted, share_on_lan: shareOnLan }),
+      );
+      setSaved(true);
+    } catch (e) {
+      setError((e as AppError).message);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const hosted = endpoint.trim() !== "";
+
+  return (
+    <section className="settings">
+      <button
+        type="button"
+        className="button ghost settings-toggle"
+        aria-expanded={open}
+        aria-controls="settings-panel"
+        data-testid="settings-toggle"
+        onClick={() => setOpen((value) => !value)}
+      >
+        <GearIcon />
+        Settings
+      </button>
+      {open && (
+        <form id="settings-panel" className="panel settings-panel" onSubmit={save} noValidate>
+          <label className="field">
+            <span>Hosted endpoint</span>
+            <input
+              data-testid="settings-endpoint"
+              type="url"
+              value={endpoint}
+              onChange={(e) => {
+                setEndpoint(e.target.value);
+                setSaved(false);
+              }}
+              placeholder="https://breakout.example.org"
+              spellCheck={false}
+              autoComplete="off"
+            />
+            <small className="muted">Leave empty to host sessions on this computer.</small>
+          </label>
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              data-testid="settings-share-lan"
+              checked={shareOnLan}
+              onChange={(e) => {
+                setShareOnLan(e.target.checked);
+                setSaved(false);
+              }}
+            />
+            <span>
+              Let people on my network join
+              {hosted && <small className="muted"> (only applies when hosting on this computer)</small>}
+            </span>
+          </label>
+          {settings?.endpoint_from_env && (
+            <p className="note" data-testid="settings-env-endpoint">
+              <strong>BREAKOUT_ENDPOINT</strong> is set to <code>{settings.endpoint_from_env}</code>; it
+              takes precedence over the hosted endpoint above.
+            </p>
+          )}
+          {settings && (
+            <p className="muted small">
+              Data folder: <code data-testid="settings-data-dir">{settings.data_dir}</code>
+            </p>
+          )}
+          {error && (
+            <p className="form-error" role="alert" data-testid="settings-error">
+              {error}
+            </p>
+          )}
+          <div className="panel-actions">
+            {saved && (
+              <span className="saved" role="status">
+                Saved
+              </span>
+            )}
+            <button
+              type="submit"
+              className="button"
+              data-testid="settings-save"
+              disabled={saving || !settings}
+              aria-busy={saving}
+            >
+              {saving && <span className="spinner" aria-hidden="true" />}
+              {saving ? "Saving…" : "Save"}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function GearIcon() {
+  return (
+    <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2">
+      <circle cx="12" cy="12" r="3" />
+      <path d="M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1z" />
+    </svg>
+  );
+}
