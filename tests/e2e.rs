@@ -373,3 +373,36 @@ async fn a_second_app_joins_as_participant_through_the_invite_link() {
     participant.close().await;
     moderator.close().await;
 }
+
+#[tokio::test]
+async fn bad_input_is_refused_with_a_reason_and_changes_nothing() {
+    let _turn = support::serial().await;
+    let app = App::launch().await;
+
+    app.fill("join-link", "https://example.org/not-an-invite")
+        .await;
+    app.fill("join-name", "Pat").await;
+    app.click("join-session").await;
+    let error = app.find(&id("join-error")).await.text().await.unwrap();
+    assert!(error.contains("invite link"), "{error}");
+
+    app.fill("start-title", "Workshop").await;
+    app.fill("start-name", "   ").await;
+    app.click("start-session").await;
+    let error = app.find(&id("start-error")).await.text().await.unwrap();
+    assert!(error.to_lowercase().contains("name"), "{error}");
+    assert!(app.all(&id("main-view")).await.is_empty());
+    app.screenshot("0-start-refused").await;
+
+    // The same screen then starts a session normally: nothing was left half-done.
+    let (link, _) = app.start_session("Workshop", "Mia Moderator").await;
+    let bot = Bot::join(&link, "Ann").await;
+    let state = bot.sees("two people", |s| s.participants.len() == 2).await;
+    assert_eq!(state.title, "Workshop");
+    app.until("Ann is listed", || async {
+        app.all(&id("participant-row")).await.len() == 2
+    })
+    .await;
+    app.screenshot("0-main-room").await;
+    app.close().await;
+}

@@ -33,6 +33,9 @@ pub fn run() {
         single_instance = single_instance.dbus_id(instance_id(&context.config().identifier, dir));
     }
     let app = tauri::Builder::default()
+        // A native menu with Edit (cut, copy, paste, select all): WebKitGTK inputs have no shortcuts
+        // without one.
+        .menu(tauri::menu::Menu::default)
         .plugin(single_instance.build())
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_notification::init())
