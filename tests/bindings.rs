@@ -3,8 +3,9 @@
 //! test regenerates them into a scratch folder and fails when `ui/src/generated/` differs, so stale
 //! bindings cannot land. To refresh them: `BREAKOUT_UPDATE_BINDINGS=1 cargo test --test bindings`.
 
-use breakout_app::{AppError, LiveView, SettingsView};
+use breakout_app::{AppError, ApplyReport, LibraryView, LiveView, SettingsView, Transfer};
 use breakout_client::Notice;
+use breakout_core::plan::RoomPlan;
 use breakout_core::protocol::{
     ApiError, ClientMessage, CreateSessionRequest, CreateSessionResponse, JoinRequest,
     JoinResponse, ServerMessage,
@@ -26,6 +27,10 @@ fn generate_into(dir: &Path) {
     SettingsView::export_all(&cfg).unwrap();
     AppError::export_all(&cfg).unwrap();
     Notice::export_all(&cfg).unwrap();
+    Transfer::export_all(&cfg).unwrap();
+    LibraryView::export_all(&cfg).unwrap();
+    ApplyReport::export_all(&cfg).unwrap();
+    RoomPlan::export_all(&cfg).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

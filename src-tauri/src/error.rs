@@ -35,7 +35,7 @@ impl From<ClientError> for AppError {
     fn from(error: ClientError) -> AppError {
         let message = error.to_string();
         let code = match &error {
-            ClientError::Rejected(rejection) => return rejection_error(rejection),
+            ClientError::Rejected(rejection) => return rejection.clone().into(),
             ClientError::Api { code, .. } | ClientError::Server { code, .. } => wire_name(code),
             ClientError::BadEndpoint(_) | ClientError::BadInvite(_) => "invalid".into(),
             ClientError::Network(_) => "network".into(),
@@ -50,8 +50,10 @@ impl From<ClientError> for AppError {
     }
 }
 
-fn rejection_error(rejection: &breakout_core::Rejection) -> AppError {
-    AppError::new(rejection.code(), rejection.to_string())
+impl From<breakout_core::Rejection> for AppError {
+    fn from(rejection: breakout_core::Rejection) -> AppError {
+        AppError::new(rejection.code(), rejection.to_string())
+    }
 }
 
 fn wire_name(code: &impl Serialize) -> String {

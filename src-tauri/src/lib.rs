@@ -2,24 +2,33 @@
 //! (the embedded endpoint) and breakout-core (the rules). The web view in `ui/` renders [`LiveView`]s
 //! and sends intents through the commands in [`commands`]; it never opens sockets or files itself.
 
+mod apply_plan;
 mod commands;
+mod dialogs;
+mod documents;
 mod embedded;
 mod error;
+mod json_file;
+mod library;
 mod live;
 mod notify;
 mod settings;
 mod state;
+mod transfers;
 mod view;
 
 pub use error::AppError;
 pub use settings::{DATA_DIR_VAR, ENDPOINT_VAR};
-pub use view::{Invites, LiveView, Settings, SettingsView};
+pub use view::{ApplyReport, Invites, LibraryView, LiveView, Settings, SettingsView, Transfer};
 
+use library::Library;
 use settings::SettingsStore;
 use state::AppState;
 use std::path::{Path, PathBuf};
-use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime};
+use std::sync::Arc;
+use tauri::{AppHandle, DragDropEvent, Emitter, Manager, RunEvent, Runtime, WindowEvent, Wry};
 use tauri_plugin_deep_link::DeepLinkExt;
+use transfers::Transfers;
 use view::INVITE_EVENT;
 
 /// Build and run the app until its last window closes.
@@ -39,14 +48,27 @@ pub fn run() {
         .plugin(single_instance.build())
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             let data_dir = match data_dir_override {
                 Some(dir) => dir,
                 None => app.path().app_data_dir()?,
             };
-            app.manage(AppState::new(SettingsStore::open(data_dir)?));
+            let settings = SettingsStore::open(data_dir)?;
+            let folder = settings.library_folder(app.path().document_dir().ok());
+            app.manage(Library::start(app.handle().clone(), folder));
+            app.manage(Transfers::new(app.handle().clone()));
+            app.manage(AppState::new(settings));
             forward_invite_links(app.handle());
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) = event {
+                tauri::async_runtime::spawn(dropped_files(
+                    window.app_handle().clone(),
+                    paths.clone(),
+                ));
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::get_view,
@@ -57,6 +79,19 @@ pub fn run() {
             commands::send,
             commands::leave_session,
             commands::take_launch_invite,
+            commands::upload_documents,
+            commands::upload_library_files,
+            commands::cancel_transfer,
+            commands::get_transfers,
+            commands::open_document,
+            commands::save_document,
+            commands::get_library,
+            commands::set_library_folder,
+            commands::choose_library_folder,
+            commands::get_plan,
+            commands::save_plan,
+            commands::import_plan_csv,
+            commands::apply_plan,
         ])
         .build(context)
         .expect("the app's configuration is valid");
@@ -87,6 +122,33 @@ fn forward_invite_links<R: Runtime>(app: &AppHandle<R>) {
         }
         show_main(&handle);
     });
+}
+
+/// Files dropped from the OS onto the window: uploaded to the session when in one, otherwise copied
+/// into the local library (offline preparation).
+async fn dropped_files(app: AppHandle<Wry>, paths: Vec<PathBuf>) {
+    let files = paths.into_iter().filter(|p| p.is_file());
+    match app.state::<AppState>().live().await {
+        Some(live) => {
+            let transfers = app.state::<Arc<Transfers<Wry>>>();
+            for path in files {
+                transfers.upload(live.api(), live.credentials().clone(), path);
+            }
+        }
+        None => {
+            let folder = PathBuf::from(app.state::<Arc<Library<Wry>>>().view().folder);
+            for path in files {
+                if let Some(name) = path.file_name() {
+                    if let Err(error) = std::fs::copy(&path, folder.join(name)) {
+                        eprintln!(
+                            "breakout: cannot add {} to the library: {error}",
+                            path.display()
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn show_main<R: Runtime>(app: &AppHandle<R>) {

@@ -4,9 +4,11 @@
 
 use crate::notify;
 use crate::view::{Invites, LiveView, NOTICE_EVENT, VIEW_EVENT};
-use breakout_client::{Client, Endpoint};
-use breakout_core::Role;
-use std::sync::Arc;
+use breakout_client::{Api, Client, Credentials, Endpoint};
+use breakout_core::plan::{late_joiner_move, RoomPlan};
+use breakout_core::{ParticipantId, Role};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use tauri::{AppHandle, Emitter, Runtime};
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::{CancellationToken, DropGuard};
@@ -15,12 +17,14 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 pub struct Live {
     link: Arc<Link>,
     _forwarding: DropGuard,
+    late_joiners: Mutex<Option<DropGuard>>,
 }
 
 /// The connection and what the view shows besides the session.
 struct Link {
     client: Client,
     endpoint: Endpoint,
+    who: Credentials,
     invites: Option<Invites>,
 }
 
@@ -49,11 +53,13 @@ impl Live {
         app: AppHandle<R>,
         client: Client,
         endpoint: Endpoint,
+        who: Credentials,
         invites: Option<Invites>,
     ) -> Live {
         let link = Arc::new(Link {
             client,
             endpoint,
+            who,
             invites,
         });
         let stop = CancellationToken::new();
@@ -61,6 +67,7 @@ impl Live {
         Live {
             link,
             _forwarding: stop.drop_guard(),
+            late_joiners: Mutex::new(None),
         }
     }
 
@@ -72,6 +79,23 @@ impl Live {
     /// The connection, for sending commands.
     pub fn client(&self) -> &Client {
         &self.link.client
+    }
+
+    /// HTTP access to the session's endpoint (documents).
+    pub fn api(&self) -> Api {
+        Api::new(self.link.endpoint.clone())
+    }
+
+    /// Who this app is in the session.
+    pub fn credentials(&self) -> &Credentials {
+        &self.link.who
+    }
+
+    /// From now on, place everyone who joins as `plan` says (replacing an earlier plan).
+    pub fn place_late_joiners(&self, plan: RoomPlan) {
+        let stop = CancellationToken::new();
+        tokio::spawn(place_late_joiners(self.link.clone(), plan, stop.clone()));
+        *self.late_joiners.lock().expect("not poisoned") = Some(stop.drop_guard());
     }
 }
 
@@ -101,5 +125,34 @@ async fn forward<R: Runtime>(app: AppHandle<R>, live: Arc<Link>, stop: Cancellat
             },
         }
         let _ = app.emit(VIEW_EVENT, live.view());
+    }
+}
+
+/// Watch the session and send each newcomer where the plan puts them. People present when the plan
+/// was applied were placed by the apply itself.
+async fn place_late_joiners(link: Arc<Link>, plan: RoomPlan, stop: CancellationToken) {
+    let mut state = link.client.state();
+    let mut seen: HashSet<ParticipantId> = state
+        .borrow_and_update()
+        .participants
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            changed = state.changed() => if changed.is_err() { return },
+        }
+        let session = state.borrow_and_update().clone();
+        for participant in &session.participants {
+            if !seen.insert(participant.id) {
+                continue;
+            }
+            if let Some(command) = late_joiner_move(&plan, &session, participant) {
+                if let Err(error) = link.client.send(command).await {
+                    eprintln!("breakout: could not place {}: {error}", participant.name);
+                }
+            }
+        }
     }
 }

@@ -2,8 +2,10 @@
 //! folder, with `settings.json` inside. `BREAKOUT_ENDPOINT` overrides the stored hosted endpoint.
 
 use crate::error::AppError;
+use crate::json_file;
 use crate::view::{Settings, SettingsView};
 use breakout_client::Endpoint;
+use breakout_core::plan::RoomPlan;
 use std::path::{Path, PathBuf};
 
 /// Environment variable naming the data directory (tests, several profiles side by side).
@@ -12,6 +14,7 @@ pub const DATA_DIR_VAR: &str = "BREAKOUT_DATA_DIR";
 pub const ENDPOINT_VAR: &str = "BREAKOUT_ENDPOINT";
 
 const SETTINGS_FILE: &str = "settings.json";
+const PLAN_FILE: &str = "plan.json";
 
 /// The preferences file of one data directory.
 #[derive(Debug, Clone)]
@@ -38,10 +41,7 @@ impl SettingsStore {
 
     /// The stored preferences; defaults when none were saved or the file is unreadable.
     pub fn load(&self) -> Settings {
-        std::fs::read(self.data_dir.join(SETTINGS_FILE))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default()
+        json_file::read(&self.data_dir.join(SETTINGS_FILE)).unwrap_or_default()
     }
 
     /// Check and store new preferences (written to a temporary file, then renamed into place).
@@ -52,13 +52,37 @@ impl SettingsStore {
                 Some(address) => Some(Endpoint::parse(address)?.to_string()),
             },
             share_on_lan: settings.share_on_lan,
+            library_folder: settings
+                .library_folder
+                .map(|folder| folder.trim().to_owned())
+                .filter(|folder| !folder.is_empty()),
         };
-        let bytes = serde_json::to_vec_pretty(&settings).expect("settings serialize");
-        let temporary = self.data_dir.join(format!("{SETTINGS_FILE}.tmp"));
-        std::fs::write(&temporary, bytes)
-            .and_then(|()| std::fs::rename(&temporary, self.data_dir.join(SETTINGS_FILE)))
-            .map_err(|e| AppError::new("storage", format!("cannot save the settings: {e}")))?;
+        json_file::write(&self.data_dir.join(SETTINGS_FILE), &settings)?;
         Ok(settings)
+    }
+
+    /// The library folder: the stored one, else `library` in the data directory when that was given
+    /// by `BREAKOUT_DATA_DIR` (a self-contained profile), else `Breakout` in the documents folder.
+    pub fn library_folder(&self, documents: Option<PathBuf>) -> PathBuf {
+        if let Some(folder) = self.load().library_folder {
+            return PathBuf::from(folder);
+        }
+        match (std::env::var_os(DATA_DIR_VAR), documents) {
+            (None, Some(documents)) => documents.join("Breakout"),
+            _ => self.data_dir.join("library"),
+        }
+    }
+
+    /// The stored room plan (empty when none was saved).
+    pub fn plan(&self) -> RoomPlan {
+        json_file::read(&self.data_dir.join(PLAN_FILE)).unwrap_or_default()
+    }
+
+    /// Check and store a room plan; a bad plan is refused and the stored one stays.
+    pub fn save_plan(&self, plan: &RoomPlan) -> Result<RoomPlan, AppError> {
+        let plan = plan.validated().map_err(AppError::from)?;
+        json_file::write(&self.data_dir.join(PLAN_FILE), &plan)?;
+        Ok(plan)
     }
 
     /// The preferences with what overrides them, for the settings screen.
@@ -99,6 +123,7 @@ mod tests {
             .save(Settings {
                 hosted_endpoint: Some(" https://breakout.example/ ".into()),
                 share_on_lan: true,
+                library_folder: None,
             })
             .unwrap();
         assert_eq!(
@@ -111,6 +136,7 @@ mod tests {
             .save(Settings {
                 hosted_endpoint: Some("breakout.example".into()),
                 share_on_lan: false,
+                library_folder: None,
             })
             .unwrap_err();
         assert_eq!(err.code, "invalid");

@@ -128,8 +128,9 @@ impl AppState {
         who: Credentials,
         invites: Option<Invites>,
     ) -> Result<LiveView, AppError> {
-        let client = Client::connect(endpoint.clone(), who, ClientOptions::default()).await?;
-        let live = Arc::new(Live::new(app, client, endpoint, invites));
+        let client =
+            Client::connect(endpoint.clone(), who.clone(), ClientOptions::default()).await?;
+        let live = Arc::new(Live::new(app, client, endpoint, who, invites));
         let view = live.view();
         *self.live.lock().await = Some(live);
         Ok(view)

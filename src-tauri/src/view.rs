@@ -46,6 +46,8 @@ pub struct Settings {
     pub hosted_endpoint: Option<String>,
     /// Let people on the local network join the embedded endpoint (binds the LAN address).
     pub share_on_lan: bool,
+    /// The watched library folder; none means `Breakout` in the user's documents folder.
+    pub library_folder: Option<String>,
 }
 
 /// The settings and what overrides them.
@@ -57,4 +59,87 @@ pub struct SettingsView {
     pub endpoint_from_env: Option<String>,
     /// Where the app keeps its data.
     pub data_dir: String,
+}
+
+/// Name of the event carrying every upload and download of this run, as a list of [`Transfer`]s.
+pub const TRANSFERS_EVENT: &str = "transfers";
+/// Name of the event carrying the local library ([`LibraryView`]) whenever its folder changes.
+pub const LIBRARY_EVENT: &str = "library";
+
+/// An upload or download with its progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Transfer {
+    /// Unique within this run of the app; used to cancel.
+    pub id: u64,
+    /// Upload or download.
+    pub kind: TransferKind,
+    /// File name.
+    pub name: String,
+    /// Bytes moved so far.
+    pub done: u64,
+    /// Bytes in all.
+    pub total: u64,
+    /// Where it stands.
+    pub state: TransferState,
+    /// Why it failed, for people.
+    pub error: Option<String>,
+}
+
+/// Which way a transfer goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferKind {
+    /// To the session library.
+    Upload,
+    /// From the session to this computer.
+    Download,
+}
+
+/// Where a transfer stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferState {
+    /// Moving bytes.
+    Running,
+    /// Finished and verified.
+    Done,
+    /// Stopped by an error (see `error`).
+    Failed,
+    /// Stopped by the user.
+    Cancelled,
+}
+
+/// The moderator's local library: the files of the watched folder, available offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct LibraryView {
+    /// The watched folder.
+    pub folder: String,
+    /// Its files (not sub-folders), by name.
+    pub files: Vec<LibraryFile>,
+    /// Why the folder cannot be read, if it cannot.
+    pub error: Option<String>,
+}
+
+/// One file of the local library.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct LibraryFile {
+    /// File name (also how a plan refers to it).
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Hex SHA-256 of its bytes (what tells whether the session already has it).
+    pub sha256: String,
+}
+
+/// What applying a plan did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct ApplyReport {
+    /// Library files uploaded now.
+    pub uploaded: u32,
+    /// Library files the session already had (same bytes), not sent again.
+    pub already_uploaded: u32,
+    /// Commands sent to set up rooms, shares and assignments.
+    pub commands: u32,
+    /// Planned documents missing from the library folder.
+    pub missing_documents: Vec<String>,
 }

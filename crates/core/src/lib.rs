@@ -16,6 +16,7 @@ mod event;
 mod ids;
 pub mod invariants;
 pub mod limits;
+pub mod plan;
 pub mod protocol;
 mod rejection;
 mod rng;

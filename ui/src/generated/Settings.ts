@@ -11,4 +11,8 @@ hosted_endpoint: string | null,
 /**
  * Let people on the local network join the embedded endpoint (binds the LAN address).
  */
-share_on_lan: boolean, };
+share_on_lan: boolean, 
+/**
+ * The watched library folder; none means `Breakout` in the user's documents folder.
+ */
+library_folder: string | null, };
