@@ -232,3 +232,9 @@ pub async fn apply_plan(
     let plan = state.settings().plan();
     apply_plan::apply_plan(&live, &library, &transfers, &plan).await
 }
+
+/// The UI painted its first frame at `at_ms` (Unix ms); answers milliseconds since the app started.
+#[tauri::command]
+pub fn report_first_paint(at_ms: f64) -> f64 {
+    crate::startup::since_start(at_ms)
+}

@@ -13,6 +13,7 @@ mod library;
 mod live;
 mod notify;
 mod settings;
+mod startup;
 mod state;
 mod transfers;
 mod view;
@@ -33,6 +34,7 @@ use view::INVITE_EVENT;
 
 /// Build and run the app until its last window closes.
 pub fn run() {
+    startup::mark_start();
     let context = tauri::generate_context!();
     let data_dir_override = std::env::var_os(DATA_DIR_VAR).map(PathBuf::from);
     let mut single_instance =
@@ -92,6 +94,7 @@ pub fn run() {
             commands::save_plan,
             commands::import_plan_csv,
             commands::apply_plan,
+            commands::report_first_paint,
         ])
         .build(context)
         .expect("the app's configuration is valid");

@@ -55,7 +55,7 @@ struct TauriDriver {
 }
 
 impl TauriDriver {
-    fn start(data_dir: &std::path::Path) -> TauriDriver {
+    fn start(data_dir: &std::path::Path, env: &[(&str, &str)]) -> TauriDriver {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "the end-to-end tests need an X display: run them with `bash scripts/test.sh` (Xvfb)"
@@ -67,6 +67,7 @@ impl TauriDriver {
             .args(["--native-port", &native_port.to_string()])
             .env("BREAKOUT_DATA_DIR", data_dir)
             .env_remove("BREAKOUT_ENDPOINT")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .spawn()
@@ -115,8 +116,13 @@ pub fn id(test_id: &str) -> String {
 impl App {
     /// Launch the app binary built by this cargo invocation.
     pub async fn launch() -> App {
+        App::launch_with(&[]).await
+    }
+
+    /// Launch the app with extra environment variables.
+    pub async fn launch_with(env: &[(&str, &str)]) -> App {
         let data_dir = tempfile::tempdir().unwrap();
-        let driver = TauriDriver::start(data_dir.path());
+        let driver = TauriDriver::start(data_dir.path(), env);
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), "wry".into());
         capabilities.insert(
@@ -298,6 +304,10 @@ pub struct Bot {
     pub client: Arc<Client>,
     /// Notices since joining.
     pub notices: broadcast::Receiver<Notice>,
+    /// HTTP access to the endpoint (documents) …
+    pub api: Api,
+    /// … as this participant.
+    pub who: Credentials,
 }
 
 impl Bot {
@@ -312,7 +322,8 @@ impl Bot {
             session: invite.session,
             token: joined.token,
         };
-        let client = Client::connect(invite.endpoint, who, ClientOptions::default())
+        let api = Api::new(invite.endpoint.clone());
+        let client = Client::connect(invite.endpoint, who.clone(), ClientOptions::default())
             .await
             .unwrap();
         let notices = client.notices();
@@ -320,6 +331,8 @@ impl Bot {
             name: name.to_owned(),
             client: Arc::new(client),
             notices,
+            api,
+            who,
         }
     }
 
@@ -367,4 +380,65 @@ pub fn room_sizes(session: &Session) -> Vec<usize> {
                 .count()
         })
         .collect()
+}
+
+/// The room ids of `session`, in order.
+pub fn rooms(session: &Session) -> Vec<RoomId> {
+    session.rooms.iter().map(|r| r.id).collect()
+}
+
+/// Make sure the breakout dashboard is showing (opening rooms may already have shown it).
+pub async fn open_dashboard(app: &App) {
+    if app.all(&id("dashboard")).await.is_empty() {
+        app.click("open-breakout-dashboard").await;
+    }
+    app.find(&id("dashboard")).await;
+}
+
+/// Resident memory of the running app binaries (run one at a time) and every process they started (WebKit's web and network
+/// processes), in KiB, read from /proc.
+pub fn app_rss_kib() -> u64 {
+    let binary = std::fs::canonicalize(env!("CARGO_BIN_EXE_breakout")).unwrap();
+    let processes: Vec<(u32, u32)> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            let parent = stat
+                .rsplit(')')
+                .next()?
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            Some((pid, parent))
+        })
+        .collect();
+    let mut family: Vec<u32> = processes
+        .iter()
+        .filter(|(pid, _)| {
+            std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == binary)
+        })
+        .map(|(pid, _)| *pid)
+        .collect();
+    let mut index = 0;
+    while index < family.len() {
+        let parent = family[index];
+        family.extend(
+            processes
+                .iter()
+                .filter(|(_, p)| *p == parent)
+                .map(|(pid, _)| *pid),
+        );
+        index += 1;
+    }
+    family
+        .iter()
+        .filter_map(|pid| {
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+            let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .sum()
 }

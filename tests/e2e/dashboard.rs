@@ -1,13 +1,10 @@
-//! End-to-end: the real app binary in a real WebKitGTK window (Xvfb, tauri-driver), on its real
-//! embedded endpoint, with other participants joined as breakout-client bots. Each scenario saves a
-//! screenshot under target/e2e-screenshots/.
+//! The breakout dashboard: starting and joining, auto-assign, pointer and keyboard moves, free
+//! movement, bring back and stop, a second app as a participant, and refused input.
 
-mod support;
-
+use crate::support::{self, id, location, room_sizes, rooms, App, Bot};
 use breakout_client::{ClientError, Notice};
-use breakout_core::{Command, Location, Rejection, RoomId, Session};
+use breakout_core::{Command, Location, Rejection};
 use fantoccini::key::Key;
-use support::{id, location, room_sizes, App, Bot};
 
 /// The moderator's app with a started session, 12 bots in it, the dashboard open with 3 rooms and
 /// everyone auto-assigned; `observer` is a co-moderator bot whose replica is the endpoint's state.
@@ -54,10 +51,6 @@ async fn dashboard_with_assigned_rooms() -> Dashboard {
         bots,
         observer,
     }
-}
-
-fn rooms(session: &Session) -> Vec<RoomId> {
-    session.rooms.iter().map(|r| r.id).collect()
 }
 
 /// Every bot's replica agrees that `who` is at `at`.
@@ -301,10 +294,7 @@ async fn a_second_app_joins_as_participant_through_the_invite_link() {
         .await;
 
     // The participant's dashboard: everyone visible, nobody else draggable.
-    let dashboard = participant.all(&id("dashboard")).await;
-    if dashboard.is_empty() {
-        participant.click("open-breakout-dashboard").await;
-    }
+    support::open_dashboard(&participant).await;
     participant
         .until("Bea shows in room 1", || async {
             participant
