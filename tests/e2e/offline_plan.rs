@@ -39,8 +39,7 @@ async fn a_plan_prepared_offline_is_applied_to_a_live_session() {
     {
         let row = format!("{}[data-index='{index}']", id("plan-room"));
         let input = app.find(&format!("{row} {}", id("plan-room-name"))).await;
-        input.clear().await.unwrap();
-        input.send_keys(name).await.unwrap();
+        app.replace_text(&input, name).await;
         app.find(&format!(
             "{row} {}[data-name='{file}']",
             id("plan-room-document")
@@ -122,6 +121,7 @@ async fn a_plan_prepared_offline_is_applied_to_a_live_session() {
         })
         .await;
     assert_eq!(location(&state, cy.id()), Location::Main, "not in the plan");
+    app.click("close-prepare").await;
     support::open_dashboard(&app).await;
     app.screenshot("10-plan-applied").await;
     app.close().await;

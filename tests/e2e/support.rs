@@ -166,8 +166,29 @@ impl App {
     /// Replace the text of the input with this test id.
     pub async fn fill(&self, test_id: &str, text: &str) {
         let input = self.find(&id(test_id)).await;
-        input.clear().await.unwrap();
-        input.send_keys(text).await.unwrap();
+        self.replace_text(&input, text).await;
+    }
+
+    /// Replace the text of `input`: empty it the way typing would (through the value setter and an
+    /// `input` event, so a controlled React input agrees), then type. WebDriver's own clear only
+    /// fires `change`, after which React may restore the old value. Line breaks are typed as Enter.
+    pub async fn replace_text(&self, input: &Element, text: &str) {
+        let handle = serde_json::to_value(input).unwrap();
+        self.wd
+            .execute(
+                "const el = arguments[0];
+                 const proto = el instanceof HTMLTextAreaElement
+                     ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+                 Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, '');
+                 el.dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![handle],
+            )
+            .await
+            .unwrap();
+        let typed = text.replace('\n', &fantoccini::key::Key::Enter.to_string());
+        if !typed.is_empty() {
+            input.send_keys(&typed).await.unwrap();
+        }
     }
 
     /// Wait until `check` holds for the page, polling.

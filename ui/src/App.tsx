@@ -8,6 +8,8 @@ import type { LiveView } from "./generated/LiveView";
 import type { Notice } from "./generated/Notice";
 import { SessionScreen } from "./screens/SessionScreen";
 import { StartScreen } from "./screens/StartScreen";
+import { PrepareScreen } from "./prepare/PrepareScreen";
+import type { CallToAction } from "./generated/CallToAction";
 import { isStaff, locationKey } from "./session";
 import { useToast } from "./toasts";
 import { useAnnounce } from "./announcer";
@@ -23,6 +25,8 @@ export function App() {
   const [dashboardOpen, setDashboardOpen] = useState(false);
   const [leaving, setLeaving] = useState(false);
   const [invite, setInvite] = useState<{ link: string; nonce: number } | null>(null);
+  const [preparing, setPreparing] = useState(false);
+  const [calls, setCalls] = useState<CallToAction[]>([]);
   const toast = useToast();
   const announce = useAnnounce();
 
@@ -48,6 +52,7 @@ export function App() {
         if (at !== undefined && Date.now() - at < SELF_MOVE_MS) return;
       }
       toast(noticeToast(notice, current));
+      if (notice.kind === "call_to_action") setCalls((shown) => [...shown, notice.call]);
       if (notice.kind === "breakouts_opened") setDashboardOpen(true);
       if (notice.kind === "breakouts_stopped" && current && !isStaff(current.role)) setDashboardOpen(false);
     },
@@ -116,6 +121,7 @@ export function App() {
       leftKey.current = viewKey(current);
       setView(null);
       setDashboardOpen(false);
+      setCalls([]);
       announce("You left the session.");
     } catch (error) {
       toast({ text: `Could not leave the session: ${(error as AppError).message}`, tone: "error" });
@@ -136,7 +142,9 @@ export function App() {
     );
   }
 
-  if (!view) return <StartScreen invite={invite} onEntered={entered} />;
+  if (preparing) return <PrepareScreen view={view} onClose={() => setPreparing(false)} />;
+
+  if (!view) return <StartScreen invite={invite} onEntered={entered} onPrepare={() => setPreparing(true)} />;
 
   return (
     <SessionScreen
@@ -147,6 +155,9 @@ export function App() {
       onCloseDashboard={() => setDashboardOpen(false)}
       onLeave={leave}
       onSelfMove={noteSelfMove}
+      onPrepare={() => setPreparing(true)}
+      calls={calls}
+      onDismissCalls={() => setCalls([])}
     />
   );
 }

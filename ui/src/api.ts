@@ -7,6 +7,11 @@ import type { LiveView } from "./generated/LiveView";
 import type { Notice } from "./generated/Notice";
 import type { Settings } from "./generated/Settings";
 import type { SettingsView } from "./generated/SettingsView";
+import type { ApplyReport } from "./generated/ApplyReport";
+import type { DocumentId } from "./generated/DocumentId";
+import type { LibraryView } from "./generated/LibraryView";
+import type { RoomPlan } from "./generated/RoomPlan";
+import type { Transfer } from "./generated/Transfer";
 
 /** Turns whatever a rejected invoke produced into the `{code, message}` shape the Rust side promises. */
 export function toAppError(error: unknown): AppError {
@@ -38,7 +43,43 @@ export const api = {
   /** Resolves with the session version the command reached; rejects with an {@link AppError}. */
   send: (command: Command) => call<number>("send", { command }),
   leaveSession: () => call<null>("leave_session"),
+  /** Opens the native file dialog on the Rust side and starts an upload per picked file. */
+  uploadDocuments: () => call<Transfer[]>("upload_documents"),
+  uploadLibraryFiles: (names: string[]) => call<Transfer[]>("upload_library_files", { names }),
+  cancelTransfer: (id: number) => call<null>("cancel_transfer", { id }),
+  getTransfers: () => call<Transfer[]>("get_transfers"),
+  openDocument: (document: DocumentId) => call<null>("open_document", { document }),
+  /** Resolves with the saved path, or null when the user cancelled the save dialog. */
+  saveDocument: (document: DocumentId) => call<string | null>("save_document", { document }),
+  getLibrary: () => call<LibraryView>("get_library"),
+  setLibraryFolder: (folder: string) => call<LibraryView>("set_library_folder", { folder }),
+  chooseLibraryFolder: () => call<LibraryView>("choose_library_folder"),
+  getPlan: () => call<RoomPlan>("get_plan"),
+  savePlan: (plan: RoomPlan) => call<RoomPlan>("save_plan", { plan }),
+  importPlanCsv: (text: string) => call<RoomPlan>("import_plan_csv", { text }),
+  applyPlan: () => call<ApplyReport>("apply_plan"),
+  /** Tells the Rust side when the first frame was painted; answers ms since the app started. */
+  reportFirstPaint: (atMs: number) => call<number>("report_first_paint", { atMs }),
 };
+
+/** Calls `handler` with every payload of `event` until the returned function is called. */
+function follow<T>(event: string, handler: (payload: T) => void): () => void {
+  let stopped = false;
+  let unlisten: UnlistenFn | null = null;
+  listen<T>(event, (e) => handler(e.payload)).then(
+    (fn) => (stopped ? fn() : (unlisten = fn)),
+    (error) => console.error(`could not listen to ${event}`, error),
+  );
+  return () => {
+    stopped = true;
+    unlisten?.();
+  };
+}
+
+/** Every upload and download, the whole list on each change. */
+export const followTransfers = (handler: (transfers: Transfer[]) => void) => follow("transfers", handler);
+/** The local library folder, on each change. */
+export const followLibrary = (handler: (library: LibraryView) => void) => follow("library", handler);
 
 export type Subscriptions = {
   onView: (view: LiveView) => void;

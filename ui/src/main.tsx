@@ -4,6 +4,7 @@ import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { AnnouncerProvider } from "./announcer";
 import { ToastProvider } from "./toasts";
+import { reportFirstPaint } from "./perf";
 import "./styles.css";
 
 createRoot(document.getElementById("root")!).render(
@@ -15,3 +16,5 @@ createRoot(document.getElementById("root")!).render(
     </AnnouncerProvider>
   </StrictMode>,
 );
+
+reportFirstPaint();

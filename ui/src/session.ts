@@ -1,4 +1,6 @@
 // Pure helpers that derive what the screens show from a Session: who is where, labels, permissions.
+import type { Document } from "./generated/Document";
+import type { DocumentId } from "./generated/DocumentId";
 import type { Location } from "./generated/Location";
 import type { Participant } from "./generated/Participant";
 import type { ParticipantId } from "./generated/ParticipantId";
@@ -43,6 +45,7 @@ export type SessionIndex = {
   byLocation: Map<string, Participant[]>;
   /** How many participants are in some breakout room. */
   inRooms: number;
+  documents: Map<DocumentId, Document>;
 };
 
 export function indexSession(session: Session): SessionIndex {
@@ -66,7 +69,8 @@ export function indexSession(session: Session): SessionIndex {
     list.push(participant);
     if (key !== MAIN) inRooms += 1;
   }
-  return { rooms, participants, byLocation, inRooms };
+  const documents = new Map(session.documents.map((document) => [document.id, document]));
+  return { rooms, participants, byLocation, inRooms, documents };
 }
 
 /** "Main room" or the room's name. */

@@ -4,12 +4,12 @@ import {
   DndContext,
   DragOverlay,
   PointerSensor,
-  pointerWithin,
   useSensor,
   useSensors,
   type DragEndEvent,
   type DragStartEvent,
 } from "@dnd-kit/core";
+import type { Document } from "../generated/Document";
 import type { Location } from "../generated/Location";
 import type { ParticipantId } from "../generated/ParticipantId";
 import type { RoomId } from "../generated/RoomId";
@@ -27,7 +27,15 @@ import { useSend, type SendReport } from "../useSend";
 import { announcements, screenReaderInstructions, type DropData } from "./announcements";
 import { useCancelDragOnBlur } from "./cancelDragOnBlur";
 import { MainRoomArea } from "./MainRoomArea";
-import { MoveMenu, type MoveOption } from "./MoveMenu";
+import { CallButton } from "../calls/CallDialog";
+import { DocumentsPanel } from "../documents/DocumentsPanel";
+import { AskForHelp } from "../help/AskForHelp";
+import { HelpQueue } from "../help/HelpQueue";
+import { trackDragFrames } from "../perf";
+import { ChoiceMenu, type Choice } from "./ChoiceMenu";
+import { collisionByKind, isDocumentDrag, isDocumentDrop } from "./dragData";
+import { ALL_ROOMS, LibraryColumn } from "./LibraryColumn";
+import { ShareDialog } from "./ShareDialog";
 import { RoomCard, type RoomActions } from "./RoomCard";
 import { StaffControls } from "./StaffControls";
 
@@ -41,6 +49,7 @@ type Props = {
 type OpenMenu = { id: ParticipantId; anchor: HTMLElement };
 
 const NOBODY: never[] = [];
+const MOVE_MENU = { menu: "move-menu", option: "move-option", keyAttribute: "data-location" };
 /** How long after a keyboard move the chip keeps its focus when it reappears in another card. */
 const REFOCUS_MS = 3000;
 
@@ -55,13 +64,16 @@ export function Dashboard({ view, index, onClose, onSelfMove }: Props) {
   const heading = useRef<HTMLHeadingElement>(null);
   const [menu, setMenu] = useState<OpenMenu | null>(null);
   const [dragging, setDragging] = useState<ParticipantId | null>(null);
+  const [draggingDocument, setDraggingDocument] = useState<string | null>(null);
+  const [sharing, setSharing] = useState(false);
   const refocus = useRef<{ id: ParticipantId; until: number } | null>(null);
 
   // Callbacks below read the latest view through refs so chips can keep stable props.
   const latest = useRef({ index, me, onSelfMove, send });
   latest.current = { index, me, onSelfMove, send };
 
-  useCancelDragOnBlur(dragging !== null);
+  useCancelDragOnBlur(dragging !== null || draggingDocument !== null);
+  useEffect(() => (dragging !== null ? trackDragFrames() : undefined), [dragging]);
 
   // Focus the dashboard when it opens; give focus back to where it was when it closes.
   useEffect(() => {
@@ -100,8 +112,9 @@ export function Dashboard({ view, index, onClose, onSelfMove }: Props) {
     [menu],
   );
 
-  const chooseFromMenu = (to: Location) => {
+  const chooseFromMenu = (key: string) => {
     if (!menu) return;
+    const to: Location = key === MAIN ? MAIN : { room: Number(key) };
     menu.anchor.focus();
     setMenu(null);
     refocus.current = { id: menu.id, until: Date.now() + REFOCUS_MS };
@@ -152,32 +165,73 @@ export function Dashboard({ view, index, onClose, onSelfMove }: Props) {
         );
       },
       onOpenMenu: openMenu,
+      onRemoveDocument: (room: RoomId, document: Document) => {
+        const name = locationLabel({ room }, latest.current.index.rooms);
+        void latest.current.send(
+          { type: "unshare_document", document: document.id, target: { rooms: [room] } },
+          { failure: `Could not remove ${document.name}`, success: `${document.name} is no longer shared with ${name}.` },
+        );
+      },
     }),
     [move, openMenu],
   );
+
+  const share = useCallback((document: Document, target: string) => {
+    const { index, send } = latest.current;
+    const all = target === ALL_ROOMS;
+    const name = all ? "all rooms" : locationLabel({ room: Number(target) }, index.rooms);
+    void send(
+      { type: "share_document", document: document.id, target: all ? "all" : { rooms: [Number(target)] } },
+      { failure: `Could not share ${document.name}`, success: `${document.name} is shared with ${name}.` },
+    );
+  }, []);
+
+  // What each room sees: its own documents and the all-rooms ones.
+  const documentsByRoom = useMemo(() => {
+    const map = new Map<RoomId, Document[]>();
+    for (const room of session.rooms) {
+      map.set(
+        room.id,
+        session.documents.filter((d) => d.sharing.all_rooms || d.sharing.rooms.includes(room.id)),
+      );
+    }
+    return map;
+  }, [session.rooms, session.documents]);
 
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 5 } }));
 
   const onDragStart = useCallback((event: DragStartEvent) => {
     setMenu(null);
-    setDragging(event.active.id as ParticipantId);
+    const data = event.active.data.current;
+    if (isDocumentDrag(data)) setDraggingDocument(data.name);
+    else setDragging(event.active.id as ParticipantId);
   }, []);
 
   const onDragEnd = useCallback(
     ({ active, over }: DragEndEvent) => {
       setDragging(null);
-      const target = over?.data.current as DropData | undefined;
-      if (target) move(active.id as ParticipantId, target.location);
+      setDraggingDocument(null);
+      const dragged = active.data.current;
+      const target = over?.data.current;
+      if (isDocumentDrag(dragged)) {
+        const document = latest.current.index.documents.get(dragged.documentId);
+        if (document && isDocumentDrop(target)) share(document, String(target.room));
+        return;
+      }
+      if (target) move(active.id as ParticipantId, (target as DropData).location);
     },
-    [move],
+    [move, share],
   );
 
-  const onDragCancel = useCallback(() => setDragging(null), []);
+  const onDragCancel = useCallback(() => {
+    setDragging(null);
+    setDraggingDocument(null);
+  }, []);
 
-  const menuOptions: MoveOption[] = useMemo(
+  const menuOptions: Choice[] = useMemo(
     () => [
-      { location: MAIN, label: "Main room" },
-      ...session.rooms.map((room) => ({ location: { room: room.id }, label: room.name })),
+      { key: MAIN, label: "Main room" },
+      ...session.rooms.map((room) => ({ key: String(room.id), label: room.name })),
     ],
     [session.rooms],
   );
@@ -222,7 +276,16 @@ export function Dashboard({ view, index, onClose, onSelfMove }: Props) {
           {total} {total === 1 ? "person" : "people"} · {roomCount} {roomCount === 1 ? "room" : "rooms"} ·{" "}
           {index.inRooms} in rooms
         </p>
+        {staff && (
+          <div className="dashboard-header-actions">
+            <button type="button" className="button" data-testid="share-documents" onClick={() => setSharing(true)}>
+              Share documents
+            </button>
+            <CallButton view={view} index={index} />
+          </div>
+        )}
       </header>
+      {sharing && <ShareDialog documents={session.documents} send={send} onClose={() => setSharing(false)} />}
 
       {staff ? (
         <StaffControls
@@ -248,7 +311,7 @@ export function Dashboard({ view, index, onClose, onSelfMove }: Props) {
 
       <DndContext
         sensors={sensors}
-        collisionDetection={pointerWithin}
+        collisionDetection={collisionByKind}
         accessibility={{ announcements, screenReaderInstructions }}
         onDragStart={onDragStart}
         onDragEnd={onDragEnd}
@@ -281,25 +344,44 @@ export function Dashboard({ view, index, onClose, onSelfMove }: Props) {
                 iAmHere={myKey === String(room.id)}
                 menuFor={menuFor}
                 actions={actions}
+                documents={documentsByRoom.get(room.id) ?? NOBODY}
                 {...permissions}
               />
             ))}
           </div>
+          <aside className="dashboard-side">
+            {staff ? (
+              <>
+                <LibraryColumn documents={session.documents} rooms={session.rooms} onShare={share} />
+                <HelpQueue view={view} index={index} />
+              </>
+            ) : (
+              <>
+                <AskForHelp view={view} index={index} />
+                <DocumentsPanel view={view} index={index} />
+              </>
+            )}
+          </aside>
         </div>
         <DragOverlay dropAnimation={null}>
           {draggedPerson ? (
             <div className={`chip chip-overlay ${draggedPerson.online ? "online" : "offline"}`} aria-hidden="true">
               {draggedPerson.name}
             </div>
+          ) : draggingDocument !== null ? (
+            <div className="chip chip-overlay" aria-hidden="true">
+              {draggingDocument}
+            </div>
           ) : null}
         </DragOverlay>
       </DndContext>
 
       {menu && menuPerson && (
-        <MoveMenu
-          name={menuPerson.name}
-          current={menuPerson.location}
+        <ChoiceMenu
+          title={`Move ${menuPerson.name} to`}
+          current={locationKey(menuPerson.location)}
           options={menuOptions}
+          testIds={MOVE_MENU}
           anchor={menu.anchor}
           onChoose={chooseFromMenu}
           onClose={closeMenu}

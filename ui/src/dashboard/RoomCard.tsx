@@ -1,11 +1,13 @@
 // One breakout room on the dashboard: a drop target with its name, its people, Join and Bring back.
-import { memo } from "react";
+import { memo, useState } from "react";
 import { useDroppable } from "@dnd-kit/core";
+import type { Document } from "../generated/Document";
 import type { Participant } from "../generated/Participant";
 import type { ParticipantId } from "../generated/ParticipantId";
 import type { RoomId } from "../generated/RoomId";
 import type { DropData } from "./announcements";
 import { ChipList, type ChipPermissions } from "./ChipList";
+import { RoomDocuments, RoomDocumentsToggle } from "./RoomDocuments";
 import { RoomName } from "./RoomName";
 
 export type RoomActions = {
@@ -13,6 +15,7 @@ export type RoomActions = {
   onBringBack: (room: RoomId) => void;
   onRename: (room: RoomId, name: string) => void;
   onOpenMenu: (id: ParticipantId, chip: HTMLElement) => void;
+  onRemoveDocument: (room: RoomId, document: Document) => void;
 };
 
 type Props = ChipPermissions & {
@@ -26,12 +29,15 @@ type Props = ChipPermissions & {
   iAmHere: boolean;
   menuFor: ParticipantId | null;
   actions: RoomActions;
+  /** The documents this room sees (its own and all-rooms ones). */
+  documents: Document[];
 };
 
 export const RoomCard = memo(function RoomCard(props: Props) {
   const { id, name, members, staff, breakoutsOpen, canJoin, iAmHere, actions } = props;
   const data: DropData = { location: { room: id }, label: name };
   const { setNodeRef, isOver, active } = useDroppable({ id: `room-${id}`, data });
+  const [showDocuments, setShowDocuments] = useState(false);
 
   const classes = ["room-card"];
   if (active) classes.push("drop-ready");
@@ -54,10 +60,26 @@ export const RoomCard = memo(function RoomCard(props: Props) {
     >
       <header className="room-card-header">
         <RoomName name={name} editable={staff} onRename={(next) => actions.onRename(id, next)} />
-        <span className="count" data-testid="room-count-members" aria-hidden="true">
-          {members.length}
+        <span className="room-card-tools">
+          <RoomDocumentsToggle
+            expanded={showDocuments}
+            count={props.documents.length}
+            onToggle={() => setShowDocuments((shown) => !shown)}
+          />
+          <span className="count" data-testid="room-count-members" aria-hidden="true">
+            {members.length}
+          </span>
         </span>
       </header>
+      {showDocuments && (
+        <RoomDocuments
+          room={id}
+          roomName={name}
+          documents={props.documents}
+          staff={staff}
+          onRemove={(document) => actions.onRemoveDocument(id, document)}
+        />
+      )}
       <ChipList
         members={members}
         me={props.me}

@@ -1,6 +1,10 @@
 // The main room view: who is here and where, the moderator's invite links, and the bottom bar.
+import { CallButton } from "../calls/CallDialog";
+import { DocumentsPanel } from "../documents/DocumentsPanel";
 import type { LiveView } from "../generated/LiveView";
-import type { SessionIndex } from "../session";
+import { AskForHelp } from "../help/AskForHelp";
+import { HelpQueue } from "../help/HelpQueue";
+import { isStaff, type SessionIndex } from "../session";
 import { InvitePanel } from "./InvitePanel";
 import { ParticipantsList } from "./ParticipantsList";
 
@@ -12,10 +16,12 @@ type Props = {
   leaving: boolean;
   onOpenDashboard: () => void;
   onLeave: () => void;
+  onPrepare: () => void;
 };
 
-export function MainRoom({ view, index, covered, leaving, onOpenDashboard, onLeave }: Props) {
+export function MainRoom({ view, index, covered, leaving, onOpenDashboard, onLeave, onPrepare }: Props) {
   const { session } = view;
+  const staff = isStaff(view.role);
   const open = session.breakouts.state === "open";
   const roomCount = session.rooms.length;
   const breakoutSummary = open
@@ -28,7 +34,12 @@ export function MainRoom({ view, index, covered, leaving, onOpenDashboard, onLea
     <main className="main-room" data-testid="main-view" inert={covered} aria-hidden={covered || undefined}>
       <div className="main-room-content">
         <ParticipantsList participants={session.participants} me={view.me} index={index} />
-        {view.invites && <InvitePanel invites={view.invites} />}
+        <div className="main-room-side">
+          {view.invites && <InvitePanel invites={view.invites} />}
+          {/* While the dashboard covers this view it shows these itself (one live copy each). */}
+          {!covered && staff && <HelpQueue view={view} index={index} />}
+          {!covered && <DocumentsPanel view={view} index={index} />}
+        </div>
       </div>
       <footer className="bottom-bar">
         <button
@@ -43,6 +54,17 @@ export function MainRoom({ view, index, covered, leaving, onOpenDashboard, onLea
         <span className="muted small" data-testid="breakouts-summary">
           {breakoutSummary}
         </span>
+        <span className="bottom-bar-spacer" />
+        {covered ? null : staff ? (
+          <>
+            <CallButton view={view} index={index} />
+            <button type="button" className="button ghost" data-testid="open-prepare" onClick={onPrepare}>
+              Prepare
+            </button>
+          </>
+        ) : (
+          <AskForHelp view={view} index={index} />
+        )}
         <button
           type="button"
           className="button danger"

@@ -1,6 +1,8 @@
 // Everything shown while in a session: top bar, connection banner, main room, and the dashboard on top.
 import { useMemo } from "react";
+import { CallBanner } from "../calls/CallBanner";
 import { Dashboard } from "../dashboard/Dashboard";
+import type { CallToAction } from "../generated/CallToAction";
 import type { Location } from "../generated/Location";
 import type { LiveView } from "../generated/LiveView";
 import { indexSession } from "../session";
@@ -17,6 +19,10 @@ type Props = {
   onLeave: () => void;
   /** Called before this user moves themselves, so the "you were moved" notice can be skipped. */
   onSelfMove: (to: Location) => void;
+  onPrepare: () => void;
+  /** Calls-to-action that reached me and are not dismissed yet. */
+  calls: CallToAction[];
+  onDismissCalls: () => void;
 };
 
 export function SessionScreen(props: Props) {
@@ -29,6 +35,7 @@ export function SessionScreen(props: Props) {
     <div className="session-screen">
       <TopBar title={view.session.title} myName={myName} role={view.role} connection={view.connection} />
       <ConnectionBanner connection={view.connection} />
+      <CallBanner calls={props.calls} onDismiss={props.onDismissCalls} />
       <div className="session-body">
         <MainRoom
           view={view}
@@ -37,6 +44,7 @@ export function SessionScreen(props: Props) {
           leaving={props.leaving}
           onOpenDashboard={props.onOpenDashboard}
           onLeave={props.onLeave}
+          onPrepare={props.onPrepare}
         />
         {dashboardOpen && (
           <Dashboard view={view} index={index} onClose={props.onCloseDashboard} onSelfMove={props.onSelfMove} />

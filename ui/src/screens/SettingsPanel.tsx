@@ -34,7 +34,11 @@ export function SettingsPanel({ settings, onSaved }: Props) {
     try {
       const hosted = endpoint.trim();
       onSaved(
-        await api.saveSettings({ hosted_endpoint: hosted === "" ? null : hosted, share_on_lan: shareOnLan }),
+        await api.saveSettings({
+          library_folder: settings?.settings.library_folder ?? null,
+          hosted_endpoint: hosted === "" ? null : hosted,
+          share_on_lan: shareOnLan,
+        }),
       );
       setSaved(true);
     } catch (e) {

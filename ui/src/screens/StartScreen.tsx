@@ -14,11 +14,12 @@ type Props = {
   /** An invite link handed to the app by the OS; `nonce` changes each time one arrives. */
   invite: { link: string; nonce: number } | null;
   onEntered: (view: LiveView) => void;
+  onPrepare: () => void;
 };
 
 type Busy = "start" | "join" | null;
 
-export function StartScreen({ invite, onEntered }: Props) {
+export function StartScreen({ invite, onEntered, onPrepare }: Props) {
   const [title, setTitle] = useState("");
   const [startName, setStartName] = useState("");
   const [link, setLink] = useState("");
@@ -183,6 +184,11 @@ export function StartScreen({ invite, onEntered }: Props) {
         </form>
       </div>
 
+      <div className="start-extras">
+        <button type="button" className="button ghost" data-testid="open-prepare" onClick={onPrepare}>
+          Prepare documents and rooms (works offline)
+        </button>
+      </div>
       <SettingsPanel settings={settings} onSaved={setSettings} />
     </div>
   );

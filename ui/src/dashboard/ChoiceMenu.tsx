@@ -1,17 +1,21 @@
-// The keyboard path for every drag: a "Move to…" menu of the main room and all rooms, anchored to a chip.
+// The keyboard path for every drag: a menu of places ("Move Ana to…", "Share brief.pdf with…") anchored
+// to the focused item; arrows move, Enter chooses, Escape closes.
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { KeyboardEvent } from "react";
-import type { Location } from "../generated/Location";
-import { locationKey } from "../session";
 
-export type MoveOption = { location: Location; label: string };
+/** One choice; `key` is what `onChoose` receives and what the item's data attribute carries. */
+export type Choice = { key: string; label: string };
 
 type Props = {
-  name: string;
-  current: Location;
-  options: MoveOption[];
+  /** "Move Ana to" — the menu's accessible name. */
+  title: string;
+  /** The key of the choice that is where the item already is, if any. */
+  current?: string;
+  options: Choice[];
   anchor: HTMLElement;
-  onChoose: (to: Location) => void;
+  /** Test ids of the menu and its items, and the data attribute carrying each item's key. */
+  testIds: { menu: string; option: string; keyAttribute: string };
+  onChoose: (key: string) => void;
   /** `refocus`: give focus back to the chip (Escape, Tab), rather than leave it where a click put it. */
   onClose: (refocus: boolean) => void;
 };
@@ -19,11 +23,10 @@ type Props = {
 const MENU_WIDTH = 240;
 const GAP = 6;
 
-export function MoveMenu({ name, current, options, anchor, onChoose, onClose }: Props) {
+export function ChoiceMenu({ title, current, options, anchor, testIds, onChoose, onClose }: Props) {
   const list = useRef<HTMLUListElement>(null);
   const wrapper = useRef<HTMLDivElement>(null);
-  const currentKey = locationKey(current);
-  const firstElsewhere = options.findIndex((option) => locationKey(option.location) !== currentKey);
+  const firstElsewhere = options.findIndex((option) => option.key !== current);
   const [active, setActive] = useState(Math.max(0, firstElsewhere));
   const [position, setPosition] = useState<{ top: number; left: number; maxHeight: number }>({
     top: 0,
@@ -82,7 +85,7 @@ export function MoveMenu({ name, current, options, anchor, onChoose, onClose }: 
       case " ": {
         // The focused item is the choice (focus can move without the arrow keys, e.g. by a click).
         const focused = Array.from(list.current?.children ?? []).indexOf(event.target as Element);
-        onChoose(options[focused >= 0 ? focused : active].location);
+        onChoose(options[focused >= 0 ? focused : active].key);
         break;
       }
       case "Escape":
@@ -105,28 +108,21 @@ export function MoveMenu({ name, current, options, anchor, onChoose, onClose }: 
       style={{ top: position.top, left: position.left, width: MENU_WIDTH, maxHeight: position.maxHeight }}
     >
       <div className="move-menu-title" aria-hidden="true">
-        Move {name} to…
+        {title}…
       </div>
-      <ul
-        ref={list}
-        role="menu"
-        aria-label={`Move ${name} to`}
-        data-testid="move-menu"
-        onKeyDown={onKeyDown}
-      >
+      <ul ref={list} role="menu" aria-label={title} data-testid={testIds.menu} onKeyDown={onKeyDown}>
         {options.map((option, i) => {
-          const key = locationKey(option.location);
-          const here = key === currentKey;
+          const here = option.key === current;
           return (
             <li
-              key={key}
+              key={option.key}
               role="menuitem"
               tabIndex={i === active ? 0 : -1}
-              data-testid="move-option"
-              data-location={key}
+              data-testid={testIds.option}
+              {...{ [testIds.keyAttribute]: option.key }}
               aria-current={here ? "location" : undefined}
               className={`move-option ${here ? "current" : ""}`}
-              onClick={() => onChoose(option.location)}
+              onClick={() => onChoose(option.key)}
               onMouseMove={() => i !== active && setActive(i)}
             >
               <span className="move-option-label">{option.label}</span>
