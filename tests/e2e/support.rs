@@ -411,7 +411,15 @@ pub fn rooms(session: &Session) -> Vec<RoomId> {
 /// Make sure the breakout dashboard is showing (opening rooms may already have shown it).
 pub async fn open_dashboard(app: &App) {
     if app.all(&id("dashboard")).await.is_empty() {
-        app.click("open-breakout-dashboard").await;
+        let button = app.find(&id("open-breakout-dashboard")).await;
+        if let Err(error) = button.click().await {
+            // Rooms opening shows the dashboard by itself; it may have covered the button between
+            // the check above and the click.
+            assert!(
+                !app.all(&id("dashboard")).await.is_empty(),
+                "cannot open the dashboard: {error}"
+            );
+        }
     }
     app.find(&id("dashboard")).await;
 }
