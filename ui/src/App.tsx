@@ -51,8 +51,11 @@ export function App() {
         selfMoves.current.delete(key);
         if (at !== undefined && Date.now() - at < SELF_MOVE_MS) return;
       }
-      toast(noticeToast(notice, current));
+      // Help requests are for staff; a participant should never hear about someone else's.
+      if (notice.kind === "help_requested" && current && !isStaff(current.role)) return;
+      // A call-to-action gets the banner at the top instead of a toast.
       if (notice.kind === "call_to_action") setCalls((shown) => [...shown, notice.call]);
+      else toast(noticeToast(notice, current));
       if (notice.kind === "breakouts_opened") setDashboardOpen(true);
       if (notice.kind === "breakouts_stopped" && current && !isStaff(current.role)) setDashboardOpen(false);
     },

@@ -1,6 +1,4 @@
-// Performance probes read by the figures benchmark (tests/e2e/desktop_figures.rs): the time from app
-// start to first paint (set on <html data-first-paint-ms>) and frame times while a chip is dragged
-// (window.__breakoutDragFrames, milliseconds between animation frames).
+// Probes for the figures benchmark (tests/e2e/desktop_figures.rs): first paint (<html data-first-paint-ms>) and drag frame times (window.__breakoutDragFrames).
 import { api } from "./api";
 
 declare global {

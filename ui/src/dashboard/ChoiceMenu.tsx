@@ -1,5 +1,4 @@
-// The keyboard path for every drag: a menu of places ("Move Ana to…", "Share brief.pdf with…") anchored
-// to the focused item; arrows move, Enter chooses, Escape closes.
+// The keyboard path for every drag: a menu of places ("Move Ana to…", "Share brief.pdf with…"); arrows move, Enter chooses, Escape closes.
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { KeyboardEvent } from "react";
 

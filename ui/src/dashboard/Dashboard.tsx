@@ -352,8 +352,13 @@ export function Dashboard({ view, index, onClose, onSelfMove }: Props) {
           <aside className="dashboard-side">
             {staff ? (
               <>
-                <LibraryColumn documents={session.documents} rooms={session.rooms} onShare={share} />
-                <HelpQueue view={view} index={index} />
+                <HelpQueue view={view} index={index} onSelfMove={onSelfMove} />
+                <LibraryColumn
+                  documents={session.documents}
+                  rooms={session.rooms}
+                  roomsById={index.rooms}
+                  onShare={share}
+                />
               </>
             ) : (
               <>

@@ -4,6 +4,7 @@ import type { Participant } from "../generated/Participant";
 import type { ParticipantId } from "../generated/ParticipantId";
 import type { DropData } from "./announcements";
 import { ChipList, type ChipPermissions } from "./ChipList";
+import { isDocumentDrag } from "./dragData";
 
 type Props = ChipPermissions & {
   members: Participant[];
@@ -16,7 +17,7 @@ const DROP_DATA: DropData = { location: "main", label: "the main room" };
 export function MainRoomArea({ members, menuFor, onOpenMenu, ...permissions }: Props) {
   const { setNodeRef, isOver, active } = useDroppable({ id: "main", data: DROP_DATA });
   const classes = ["main-room-area"];
-  if (active) classes.push("drop-ready");
+  if (active && !isDocumentDrag(active.data.current)) classes.push("drop-ready");
   if (isOver) classes.push("drop-over");
   return (
     <section

@@ -7,6 +7,7 @@ import type { ParticipantId } from "../generated/ParticipantId";
 import type { RoomId } from "../generated/RoomId";
 import type { DropData } from "./announcements";
 import { ChipList, type ChipPermissions } from "./ChipList";
+import { isDocumentDrag } from "./dragData";
 import { RoomDocuments, RoomDocumentsToggle } from "./RoomDocuments";
 import { RoomName } from "./RoomName";
 
@@ -38,9 +39,12 @@ export const RoomCard = memo(function RoomCard(props: Props) {
   const data: DropData = { location: { room: id }, label: name };
   const { setNodeRef, isOver, active } = useDroppable({ id: `room-${id}`, data });
   const [showDocuments, setShowDocuments] = useState(false);
+  // Staff manage every room's documents; a participant looks only at their own room's.
+  const documentsVisible = staff || iAmHere;
 
   const classes = ["room-card"];
-  if (active) classes.push("drop-ready");
+  // A dragged document lands on the documents field, never on the card itself.
+  if (active && !isDocumentDrag(active.data.current)) classes.push("drop-ready");
   if (isOver) classes.push("drop-over");
   if (iAmHere) classes.push("is-mine");
 
@@ -61,17 +65,21 @@ export const RoomCard = memo(function RoomCard(props: Props) {
       <header className="room-card-header">
         <RoomName name={name} editable={staff} onRename={(next) => actions.onRename(id, next)} />
         <span className="room-card-tools">
-          <RoomDocumentsToggle
-            expanded={showDocuments}
-            count={props.documents.length}
-            onToggle={() => setShowDocuments((shown) => !shown)}
-          />
+          {documentsVisible && (
+            <RoomDocumentsToggle
+              room={id}
+              expanded={showDocuments}
+              count={props.documents.length}
+              roomName={name}
+              onToggle={() => setShowDocuments((shown) => !shown)}
+            />
+          )}
           <span className="count" data-testid="room-count-members" aria-hidden="true">
             {members.length}
           </span>
         </span>
       </header>
-      {showDocuments && (
+      {documentsVisible && showDocuments && (
         <RoomDocuments
           room={id}
           roomName={name}

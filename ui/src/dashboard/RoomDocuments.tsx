@@ -1,10 +1,11 @@
-// A room's "Shared documents" field on its card: opened with the document icon, a drop target for
-// library documents, listing what the room sees (room-only ones can be removed).
+// A room's "Shared documents" field on its card: a drop target for library documents, listing what the room sees.
 import { useDroppable } from "@dnd-kit/core";
 import type { Document } from "../generated/Document";
 import type { RoomId } from "../generated/RoomId";
 import { DocumentIcon } from "../documents/DocumentsPanel";
-import type { DocumentDropData } from "./dragData";
+import { isDocumentDrag, type DocumentDropData } from "./dragData";
+
+const fieldId = (room: RoomId) => `room-documents-${room}`;
 
 type Props = {
   room: RoomId;
@@ -18,13 +19,23 @@ export function RoomDocuments({ room, roomName, documents, staff, onRemove }: Pr
   const data: DocumentDropData = { kind: "room-documents", room, label: `the shared documents of ${roomName}` };
   const { setNodeRef, isOver, active } = useDroppable({ id: `room-documents-${room}`, data });
   const classes = ["room-documents"];
-  if (active?.data.current && (active.data.current as { kind?: string }).kind === "document") classes.push("drop-ready");
+  if (isDocumentDrag(active?.data.current)) classes.push("drop-ready");
   if (isOver) classes.push("drop-over");
   return (
-    <div ref={setNodeRef} className={classes.join(" ")} data-testid="room-documents" data-over={isOver || undefined}>
+    <div
+      ref={setNodeRef}
+      id={fieldId(room)}
+      className={classes.join(" ")}
+      data-testid="room-documents"
+      data-over={isOver || undefined}
+      role="group"
+      aria-label={`Shared documents of ${roomName}`}
+    >
       <p className="room-documents-title">Shared documents</p>
       {documents.length === 0 && (
-        <p className="muted small">{staff ? "Drag documents from the library here" : "None"}</p>
+        <p className="muted small">
+          {staff ? "Drag documents from the library here, or press Enter on one there" : "None yet"}
+        </p>
       )}
       <ul>
         {documents.map((document) => (
@@ -53,15 +64,18 @@ export function RoomDocuments({ room, roomName, documents, staff, onRemove }: Pr
   );
 }
 
+type ToggleProps = { room: RoomId; expanded: boolean; count: number; roomName: string; onToggle: () => void };
+
 /** The toggle on a room card's header that shows or hides its shared documents. */
-export function RoomDocumentsToggle({ expanded, count, onToggle }: { expanded: boolean; count: number; onToggle: () => void }) {
+export function RoomDocumentsToggle({ room, expanded, count, roomName, onToggle }: ToggleProps) {
   return (
     <button
       type="button"
       className={`icon-button ${expanded ? "active" : ""}`}
       data-testid="room-documents-toggle"
       aria-expanded={expanded}
-      aria-label={`Shared documents (${count})`}
+      aria-controls={expanded ? fieldId(room) : undefined}
+      aria-label={`Shared documents of ${roomName} (${count})`}
       title="Shared documents"
       onClick={onToggle}
     >

@@ -1,7 +1,9 @@
-// "Share documents" (top right of the dashboard): pick library documents to share with every room.
+// "Share documents" (top right of the dashboard): pick library documents to share with every room at once.
 import { useEffect, useRef, useState } from "react";
 import type { Document } from "../generated/Document";
 import type { DocumentId } from "../generated/DocumentId";
+import { formatSize } from "../documents/format";
+import { useDialogFocus } from "../useDialogFocus";
 import type { useSend } from "../useSend";
 
 type Props = {
@@ -14,7 +16,9 @@ export function ShareDialog({ documents, send, onClose }: Props) {
   const [checked, setChecked] = useState(() => new Set(documents.filter((d) => d.sharing.all_rooms).map((d) => d.id)));
   const [busy, setBusy] = useState(false);
   const first = useRef<HTMLInputElement>(null);
-  useEffect(() => first.current?.focus(), []);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  const dialog = useDialogFocus(onClose);
+  useEffect(() => (first.current ?? confirmButton.current)?.focus(), []);
 
   const toggle = (id: DocumentId) =>
     setChecked((current) => {
@@ -24,11 +28,12 @@ export function ShareDialog({ documents, send, onClose }: Props) {
       return next;
     });
 
+  const changes = documents.filter((document) => checked.has(document.id) !== document.sharing.all_rooms);
+
   const confirm = async () => {
     setBusy(true);
-    for (const document of documents) {
+    for (const document of changes) {
       const want = checked.has(document.id);
-      if (want === document.sharing.all_rooms) continue;
       await send(
         want
           ? { type: "share_document", document: document.id, target: "all" }
@@ -44,9 +49,22 @@ export function ShareDialog({ documents, send, onClose }: Props) {
   };
 
   return (
-    <div className="dialog-backdrop" onKeyDown={(e) => e.key === "Escape" && onClose()}>
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="share-heading" data-testid="share-documents-dialog">
-        <h3 id="share-heading">Share documents with all rooms</h3>
+    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div
+        ref={dialog.ref}
+        onKeyDown={dialog.onKeyDown}
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="share-heading"
+        aria-describedby="share-description"
+        data-testid="share-documents-dialog"
+      >
+        <h3 id="share-heading">Share documents</h3>
+        <p id="share-description" className="muted small">
+          Checked documents are shared with every breakout room. To share with one room only, drag a document from the
+          library onto that room's shared documents.
+        </p>
         {documents.length === 0 ? (
           <p className="muted">Upload documents to the main room first; then you can share them here.</p>
         ) : (
@@ -62,22 +80,25 @@ export function ShareDialog({ documents, send, onClose }: Props) {
                     checked={checked.has(document.id)}
                     onChange={() => toggle(document.id)}
                   />
-                  {document.name}
+                  <span className="check-label">{document.name}</span>
+                  <span className="muted small">{formatSize(document.size)}</span>
                 </label>
               </li>
             ))}
           </ul>
         )}
         <footer className="dialog-actions">
-          <button type="button" className="button ghost" onClick={onClose}>
+          <button type="button" className="button ghost" data-testid="share-documents-cancel" onClick={onClose}>
             Cancel
           </button>
           <button
+            ref={confirmButton}
             type="button"
             className="button primary"
             data-testid="share-documents-confirm"
             onClick={() => void confirm()}
             disabled={busy}
+            aria-busy={busy}
           >
             Share
           </button>

@@ -1,9 +1,10 @@
-// The moderator's toolbar on the dashboard: room count, auto-assign, free movement, bring back, stop.
+// The moderator's toolbar on the dashboard: room count, auto-assign, free movement, apply plan, bring back, stop.
 import { useState } from "react";
 import type { FormEvent } from "react";
 import type { Command } from "../generated/Command";
 import { MAX_ROOMS, MIN_ROOMS, randomSeed } from "../session";
 import type { SendReport } from "../useSend";
+import { ApplyPlanControl } from "./ApplyPlanControl";
 
 type Props = {
   open: boolean;
@@ -134,6 +135,8 @@ export function StaffControls({ open, roomCount, freeMovement, anyoneInRooms, se
           Participants can move freely
         </label>
       </div>
+
+      <ApplyPlanControl />
 
       <div className="control-group end">
         <button

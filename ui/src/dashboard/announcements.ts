@@ -1,6 +1,7 @@
-// What screen readers hear during a pointer drag (dnd-kit reads these into its own live region).
+// What screen readers hear during a pointer drag of a person or a document (dnd-kit reads these into its own live region).
 import type { Announcements, ScreenReaderInstructions } from "@dnd-kit/core";
 import type { Location } from "../generated/Location";
+import { isDocumentDrag } from "./dragData";
 
 /** Data attached to a draggable chip. */
 export type ChipData = { name: string };
@@ -10,8 +11,9 @@ export type DropData = { location: Location; label: string };
 /** An active draggable or a drop target, as dnd-kit hands them to announcements. */
 type WithData = { data: { current?: Record<string, unknown> } } | null | undefined;
 
-function chipName(active: WithData): string {
-  return (active?.data.current as ChipData | undefined)?.name ?? "participant";
+function draggedName(active: WithData): string {
+  const fallback = isDocumentDrag(active?.data.current) ? "document" : "participant";
+  return (active?.data.current as ChipData | undefined)?.name ?? fallback;
 }
 
 function dropLabel(over: WithData): string | null {
@@ -20,24 +22,30 @@ function dropLabel(over: WithData): string | null {
 
 export const announcements: Announcements = {
   onDragStart({ active }) {
-    return `Picked up ${chipName(active)}.`;
+    return `Picked up ${draggedName(active)}.`;
   },
   onDragOver({ active, over }) {
     const label = dropLabel(over);
-    return label ? `${chipName(active)} is over ${label}.` : `${chipName(active)} is not over a room.`;
+    if (label) return `${draggedName(active)} is over ${label}.`;
+    return isDocumentDrag(active.data.current)
+      ? `${draggedName(active)} is not over a room's shared documents.`
+      : `${draggedName(active)} is not over a room.`;
   },
   onDragEnd({ active, over }) {
     const label = dropLabel(over);
-    return label
-      ? `${chipName(active)} was dropped on ${label}.`
-      : `${chipName(active)} was dropped outside the rooms and stays where they were.`;
+    if (label) return `${draggedName(active)} was dropped on ${label}.`;
+    return isDocumentDrag(active.data.current)
+      ? `${draggedName(active)} was dropped outside the rooms' shared documents and was not shared.`
+      : `${draggedName(active)} was dropped outside the rooms and stays where they were.`;
   },
   onDragCancel({ active }) {
-    return `Moving ${chipName(active)} was cancelled; they stay where they were.`;
+    return isDocumentDrag(active.data.current)
+      ? `Sharing ${draggedName(active)} was cancelled.`
+      : `Moving ${draggedName(active)} was cancelled; they stay where they were.`;
   },
 };
 
 export const screenReaderInstructions: ScreenReaderInstructions = {
   draggable:
-    "To move this participant, press Enter or Space to open the Move to menu, choose a place with the arrow keys and press Enter. Press Escape to close the menu.",
+    "Press Enter or Space to open a menu of places: Move to… for a participant, Share with… for a document. Choose with the arrow keys and press Enter; Escape closes the menu.",
 };

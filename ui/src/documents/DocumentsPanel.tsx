@@ -1,34 +1,19 @@
-// The documents this user can see: for staff the session library (with Upload), for participants
-// what is shared with their room. Each opens in the system viewer or saves elsewhere.
-import { useState } from "react";
+// The documents this user can see (staff: the session library with Upload; participants: their room's), each to open or save.
 import { api } from "../api";
 import type { AppError } from "../generated/AppError";
 import type { Document } from "../generated/Document";
-import type { DocumentId } from "../generated/DocumentId";
 import type { LiveView } from "../generated/LiveView";
 import { isStaff, type SessionIndex } from "../session";
 import { useToast } from "../toasts";
 import { formatSize, sharingLabel } from "./format";
 import { TransferList } from "./TransferList";
+import { UploadButton } from "./UploadButton";
 import { useTransfers } from "./useTransfers";
 
 export function DocumentsPanel({ view, index }: { view: LiveView; index: SessionIndex }) {
   const staff = isStaff(view.role);
   const transfers = useTransfers();
-  const toast = useToast();
-  const [picking, setPicking] = useState(false);
   const documents = view.session.documents;
-
-  const upload = async () => {
-    setPicking(true);
-    try {
-      await api.uploadDocuments();
-    } catch (error) {
-      toast({ text: `Could not upload: ${(error as AppError).message}`, tone: "error" });
-    } finally {
-      setPicking(false);
-    }
-  };
 
   return (
     <section
@@ -38,17 +23,7 @@ export function DocumentsPanel({ view, index }: { view: LiveView; index: Session
     >
       <header className="panel-header">
         <h2 id="documents-heading">{staff ? "Document library" : "Documents"}</h2>
-        {staff && (
-          <button
-            type="button"
-            className="button small"
-            data-testid="upload-documents"
-            onClick={() => void upload()}
-            disabled={picking}
-          >
-            Upload documents
-          </button>
-        )}
+        {staff && <UploadButton />}
       </header>
       {documents.length === 0 ? (
         <p className="muted small">
@@ -70,11 +45,19 @@ export function DocumentsPanel({ view, index }: { view: LiveView; index: Session
 
 function DocumentRow({ document, index, showSharing }: { document: Document; index: SessionIndex; showSharing: boolean }) {
   const toast = useToast();
-  const run = async (action: (id: DocumentId) => Promise<unknown>, what: string) => {
+  const open = async () => {
     try {
-      await action(document.id);
+      await api.openDocument(document.id);
     } catch (error) {
-      toast({ text: `Could not ${what} ${document.name}: ${(error as AppError).message}`, tone: "error" });
+      toast({ text: `Could not open ${document.name}: ${(error as AppError).message}`, tone: "error" });
+    }
+  };
+  const save = async () => {
+    try {
+      const path = await api.saveDocument(document.id);
+      if (path !== null) toast({ text: `Saving ${document.name} to ${path}`, tone: "info" });
+    } catch (error) {
+      toast({ text: `Could not save ${document.name}: ${(error as AppError).message}`, tone: "error" });
     }
   };
   return (
@@ -86,10 +69,22 @@ function DocumentRow({ document, index, showSharing }: { document: Document; ind
         {showSharing && ` · ${sharingLabel(document, index.rooms)}`}
       </span>
       <span className="document-actions">
-        <button type="button" className="button small" data-testid="document-open" onClick={() => void run(api.openDocument, "open")}>
+        <button
+          type="button"
+          className="button small"
+          data-testid="document-open"
+          aria-label={`Open ${document.name}`}
+          onClick={() => void open()}
+        >
           Open
         </button>
-        <button type="button" className="button small ghost" data-testid="document-save" onClick={() => void run(api.saveDocument, "save")}>
+        <button
+          type="button"
+          className="button small ghost"
+          data-testid="document-save"
+          aria-label={`Save ${document.name} as…`}
+          onClick={() => void save()}
+        >
           Save…
         </button>
       </span>

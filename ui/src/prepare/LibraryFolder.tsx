@@ -1,59 +1,127 @@
-// The watched library folder: where it is (editable, or chosen in a native dialog) and its files.
+// The watched library folder: its path (typed or picked natively), its files, and — for staff in a session — uploading them.
 import { useEffect, useState } from "react";
 import { api } from "../api";
 import type { AppError } from "../generated/AppError";
 import type { LibraryView } from "../generated/LibraryView";
 import { formatSize } from "../documents/format";
+import { TransferList } from "../documents/TransferList";
+import { useTransfers } from "../documents/useTransfers";
 
-type Props = { library: LibraryView | null; onChanged: (library: LibraryView) => void };
+type Props = {
+  library: LibraryView | null;
+  onChanged: (library: LibraryView) => void;
+  /** In a session as staff: the sha256 of every document already uploaded; null otherwise (no uploading). */
+  uploaded: Set<string> | null;
+};
 
-export function LibraryFolder({ library, onChanged }: Props) {
+export function LibraryFolder({ library, onChanged, uploaded }: Props) {
   const [folder, setFolder] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const transfers = useTransfers();
   useEffect(() => setFolder(library?.folder ?? ""), [library?.folder]);
 
   const change = async (action: () => Promise<LibraryView>) => {
     setError(null);
+    setBusy(true);
     try {
       onChanged(await action());
     } catch (e) {
       setError((e as AppError).message);
+    } finally {
+      setBusy(false);
     }
   };
 
+  const upload = async (names: string[]) => {
+    setError(null);
+    try {
+      await api.uploadLibraryFiles(names);
+    } catch (e) {
+      setError(`Could not upload: ${(e as AppError).message}`);
+    }
+  };
+
+  const files = library?.files ?? [];
+  const notUploaded = uploaded ? files.filter((file) => !uploaded.has(file.sha256)) : [];
+  const shownError = error ?? library?.error ?? null;
+
   return (
-    <section className="panel" aria-labelledby="library-folder-heading">
+    <section className="panel library-folder" aria-labelledby="library-folder-heading">
       <h2 id="library-folder-heading">Library folder</h2>
       <p className="muted small">Files you put in this folder are ready to share, even with no session running.</p>
-      <div className="inline-form">
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void change(() => api.setLibraryFolder(folder.trim()));
+        }}
+      >
         <input
           data-testid="library-folder"
           aria-label="Library folder"
           value={folder}
+          spellCheck={false}
+          aria-invalid={shownError !== null || undefined}
+          aria-describedby={shownError ? "library-error" : undefined}
           onChange={(e) => setFolder(e.target.value)}
-          onKeyDown={(e) => e.key === "Enter" && void change(() => api.setLibraryFolder(folder))}
         />
-        <button type="button" className="button" data-testid="library-folder-save" onClick={() => void change(() => api.setLibraryFolder(folder))}>
+        <button type="submit" className="button" data-testid="library-folder-save" disabled={busy}>
           Use folder
         </button>
-        <button type="button" className="button ghost" data-testid="library-folder-choose" onClick={() => void change(api.chooseLibraryFolder)}>
+        <button
+          type="button"
+          className="button ghost"
+          data-testid="library-folder-choose"
+          disabled={busy}
+          onClick={() => void change(api.chooseLibraryFolder)}
+        >
           Choose…
         </button>
-      </div>
-      {(error ?? library?.error) && (
-        <p className="error small" data-testid="library-error">
-          {error ?? library?.error}
+      </form>
+      {shownError && (
+        <p id="library-error" className="error small" data-testid="library-error" role="alert">
+          {shownError}
         </p>
       )}
-      {library && library.files.length === 0 && <p className="muted small">The folder is empty.</p>}
+      {library && files.length === 0 && !library.error && <p className="muted small">The folder is empty.</p>}
+      {uploaded && notUploaded.length > 1 && (
+        <div className="library-upload-all">
+          <button
+            type="button"
+            className="button small"
+            data-testid="library-upload-all"
+            onClick={() => void upload(notUploaded.map((file) => file.name))}
+          >
+            Upload all {notUploaded.length} to the session
+          </button>
+        </div>
+      )}
       <ul className="library-files">
-        {library?.files.map((file) => (
+        {files.map((file) => (
           <li key={file.name} data-testid="library-file" data-name={file.name}>
-            <span>{file.name}</span>
+            <span className="library-file-name">{file.name}</span>
             <span className="muted small">{formatSize(file.size)}</span>
+            {uploaded &&
+              (uploaded.has(file.sha256) ? (
+                <span className="tag" data-testid="library-file-uploaded">
+                  In session
+                </span>
+              ) : (
+                <button
+                  type="button"
+                  className="button small ghost"
+                  data-testid="library-file-upload"
+                  aria-label={`Upload ${file.name} to the session`}
+                  onClick={() => void upload([file.name])}
+                >
+                  Upload
+                </button>
+              ))}
           </li>
         ))}
       </ul>
+      {uploaded && <TransferList transfers={transfers} />}
     </section>
   );
 }

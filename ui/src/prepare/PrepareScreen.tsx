@@ -1,4 +1,5 @@
 // Offline preparation: the library folder and the room plan, reachable with or without a session.
+import { useMemo } from "react";
 import type { LiveView } from "../generated/LiveView";
 import { isStaff } from "../session";
 import { LibraryFolder } from "./LibraryFolder";
@@ -7,6 +8,12 @@ import { useLibrary } from "./useLibrary";
 
 export function PrepareScreen({ view, onClose }: { view: LiveView | null; onClose: () => void }) {
   const [library, setLibrary] = useLibrary();
+  const staffInSession = view !== null && isStaff(view.role);
+  const documents = view?.session.documents;
+  const uploaded = useMemo(
+    () => (staffInSession && documents ? new Set(documents.map((document) => document.sha256)) : null),
+    [staffInSession, documents],
+  );
   return (
     <section className="prepare-screen" data-testid="prepare-screen" aria-labelledby="prepare-heading">
       <header className="prepare-header">
@@ -17,8 +24,8 @@ export function PrepareScreen({ view, onClose }: { view: LiveView | null; onClos
         </button>
       </header>
       <div className="prepare-body">
-        <LibraryFolder library={library} onChanged={setLibrary} />
-        <PlanEditor library={library} canApply={view !== null && isStaff(view.role)} />
+        <LibraryFolder library={library} onChanged={setLibrary} uploaded={uploaded} />
+        <PlanEditor library={library} canApply={staffInSession} />
       </div>
     </section>
   );

@@ -1,10 +1,11 @@
-// The main room view: who is here and where, the moderator's invite links, and the bottom bar.
+// The main room view: who is here and where, invite links, documents, help queue, the megaphone and the bottom bar.
 import { CallButton } from "../calls/CallDialog";
 import { DocumentsPanel } from "../documents/DocumentsPanel";
 import type { LiveView } from "../generated/LiveView";
 import { AskForHelp } from "../help/AskForHelp";
 import { HelpQueue } from "../help/HelpQueue";
-import { isStaff, type SessionIndex } from "../session";
+import type { Location } from "../generated/Location";
+import { MAIN, isStaff, locationLabel, type SessionIndex } from "../session";
 import { InvitePanel } from "./InvitePanel";
 import { ParticipantsList } from "./ParticipantsList";
 
@@ -17,9 +18,11 @@ type Props = {
   onOpenDashboard: () => void;
   onLeave: () => void;
   onPrepare: () => void;
+  onSelfMove: (to: Location) => void;
 };
 
-export function MainRoom({ view, index, covered, leaving, onOpenDashboard, onLeave, onPrepare }: Props) {
+export function MainRoom(props: Props) {
+  const { view, index, covered, leaving, onOpenDashboard, onLeave, onPrepare, onSelfMove } = props;
   const { session } = view;
   const staff = isStaff(view.role);
   const open = session.breakouts.state === "open";
@@ -29,15 +32,27 @@ export function MainRoom({ view, index, covered, leaving, onOpenDashboard, onLea
     : roomCount > 0
       ? `Breakout rooms are closed · ${roomCount} ${roomCount === 1 ? "room" : "rooms"} prepared`
       : "No breakout rooms yet";
+  const myPlace = index.participants.get(view.me)?.location ?? MAIN;
 
   return (
     <main className="main-room" data-testid="main-view" inert={covered} aria-hidden={covered || undefined}>
+      <header className="main-room-header">
+        <h2 data-testid="my-location">
+          {myPlace === MAIN ? "Main room" : `You are in ${locationLabel(myPlace, index.rooms)}`}
+        </h2>
+        {/* The megaphone sits top right, as on the dashboard (which shows its own while it is open). */}
+        {!covered && staff && (
+          <div className="main-room-header-actions">
+            <CallButton view={view} index={index} />
+          </div>
+        )}
+      </header>
       <div className="main-room-content">
+        {/* While the dashboard covers this view it shows documents and help itself (one live copy each). */}
         <ParticipantsList participants={session.participants} me={view.me} index={index} />
         <div className="main-room-side">
+          {!covered && staff && <HelpQueue view={view} index={index} onSelfMove={onSelfMove} />}
           {view.invites && <InvitePanel invites={view.invites} />}
-          {/* While the dashboard covers this view it shows these itself (one live copy each). */}
-          {!covered && staff && <HelpQueue view={view} index={index} />}
           {!covered && <DocumentsPanel view={view} index={index} />}
         </div>
       </div>
@@ -56,12 +71,9 @@ export function MainRoom({ view, index, covered, leaving, onOpenDashboard, onLea
         </span>
         <span className="bottom-bar-spacer" />
         {covered ? null : staff ? (
-          <>
-            <CallButton view={view} index={index} />
-            <button type="button" className="button ghost" data-testid="open-prepare" onClick={onPrepare}>
-              Prepare
-            </button>
-          </>
+          <button type="button" className="button ghost" data-testid="open-prepare" onClick={onPrepare}>
+            Prepare
+          </button>
         ) : (
           <AskForHelp view={view} index={index} />
         )}

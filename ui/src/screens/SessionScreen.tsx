@@ -35,7 +35,7 @@ export function SessionScreen(props: Props) {
     <div className="session-screen">
       <TopBar title={view.session.title} myName={myName} role={view.role} connection={view.connection} />
       <ConnectionBanner connection={view.connection} />
-      <CallBanner calls={props.calls} onDismiss={props.onDismissCalls} />
+      <CallBanner calls={props.calls} index={index} onDismiss={props.onDismissCalls} />
       <div className="session-body">
         <MainRoom
           view={view}
@@ -45,6 +45,7 @@ export function SessionScreen(props: Props) {
           onOpenDashboard={props.onOpenDashboard}
           onLeave={props.onLeave}
           onPrepare={props.onPrepare}
+          onSelfMove={props.onSelfMove}
         />
         {dashboardOpen && (
           <Dashboard view={view} index={index} onClose={props.onCloseDashboard} onSelfMove={props.onSelfMove} />
