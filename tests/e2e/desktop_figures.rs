@@ -24,7 +24,7 @@ async fn desktop_figures() {
         .await
         .unwrap()
         .unwrap();
-    let idle_rss = support::app_rss_kib();
+    let idle = support::app_memory_kib();
 
     let (link, _) = app.start_session("Figures", "Mia Moderator").await;
     let invite = Invite::parse(&link).unwrap();
@@ -55,7 +55,7 @@ async fn desktop_figures() {
     })
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let busy_rss = support::app_rss_kib();
+    let busy = support::app_memory_kib();
 
     // A slow drag across the dashboard: 60 pointer moves of 8 px, 16 ms apart.
     let chip = app
@@ -102,11 +102,13 @@ async fn desktop_figures() {
     let at = |q: f64| frames[((frames.len() as f64 - 1.0) * q).round() as usize];
     app.screenshot("11-figures-1000").await;
     println!(
-        "desktop: first paint {first_paint} ms after start; RSS idle {:.1} MiB, with {PARTICIPANTS} \
-         participants on the dashboard {:.1} MiB (app + WebKit processes); drag frames n={} p50 \
-         {:.1} ms p95 {:.1} ms max {:.1} ms",
-        idle_rss as f64 / 1024.0,
-        busy_rss as f64 / 1024.0,
+        "desktop: first paint {first_paint} ms after start; memory (app + WebKit processes) idle \
+         RSS {:.1} MiB / PSS {:.1} MiB, with {PARTICIPANTS} participants on the dashboard RSS \
+         {:.1} MiB / PSS {:.1} MiB; drag frames n={} p50 {:.1} ms p95 {:.1} ms max {:.1} ms",
+        idle.0 as f64 / 1024.0,
+        idle.1 as f64 / 1024.0,
+        busy.0 as f64 / 1024.0,
+        busy.1 as f64 / 1024.0,
         frames.len(),
         at(0.5),
         at(0.95),

@@ -424,9 +424,10 @@ pub async fn open_dashboard(app: &App) {
     app.find(&id("dashboard")).await;
 }
 
-/// Resident memory of the running app binaries (run one at a time) and every process they started (WebKit's web and network
-/// processes), in KiB, read from /proc.
-pub fn app_rss_kib() -> u64 {
+/// Memory of the running app binaries (run one at a time) and every process they started (WebKit's
+/// web and network processes), in KiB, read from /proc: (RSS, PSS). RSS counts shared libraries in
+/// full for each process; PSS splits shared pages among the processes that map them.
+pub fn app_memory_kib() -> (u64, u64) {
     let binary = std::fs::canonicalize(env!("CARGO_BIN_EXE_breakout")).unwrap();
     let processes: Vec<(u32, u32)> = std::fs::read_dir("/proc")
         .unwrap()
@@ -462,12 +463,16 @@ pub fn app_rss_kib() -> u64 {
         );
         index += 1;
     }
-    family
-        .iter()
-        .filter_map(|pid| {
-            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-            let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-            line.split_whitespace().nth(1)?.parse::<u64>().ok()
-        })
-        .sum()
+    let field = |pid: u32, name: &str| -> u64 {
+        std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+            .ok()
+            .and_then(|rollup| {
+                let line = rollup.lines().find(|l| l.starts_with(name))?;
+                line.split_whitespace().nth(1)?.parse().ok()
+            })
+            .unwrap_or(0)
+    };
+    family.iter().fold((0, 0), |(rss, pss), pid| {
+        (rss + field(*pid, "Rss:"), pss + field(*pid, "Pss:"))
+    })
 }
