@@ -4,6 +4,7 @@
 use anyhow::{bail, Context as _};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -14,7 +15,7 @@ pub struct ServerProcess {
     pub url: String,
     /// Its process id, for /proc readings.
     pub pid: u32,
-    _data: tempfile::TempDir,
+    data: tempfile::TempDir,
 }
 
 /// The `breakout-server` binary next to this one (both are built into the same target folder).
@@ -31,12 +32,21 @@ pub fn sibling_server_binary() -> anyhow::Result<PathBuf> {
 }
 
 impl ServerProcess {
-    /// Start `binary` on 127.0.0.1:0 and wait for its address.
-    pub async fn start(binary: &Path) -> anyhow::Result<ServerProcess> {
+    /// Start `binary` on 127.0.0.1:0 (accepting uploads up to `max_upload_bytes` if given, else
+    /// its default) and wait for its address.
+    pub async fn start(
+        binary: &Path,
+        max_upload_bytes: Option<u64>,
+    ) -> anyhow::Result<ServerProcess> {
         let data = tempfile::tempdir()?;
-        let mut child = Command::new(binary)
+        let mut command = Command::new(binary);
+        command
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data.path())
+            .arg(data.path());
+        if let Some(bytes) = max_upload_bytes {
+            command.arg("--max-upload-bytes").arg(bytes.to_string());
+        }
+        let mut child = command
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -45,7 +55,12 @@ impl ServerProcess {
             .with_context(|| format!("cannot start {}", binary.display()))?;
         let stdout = child.stdout.take().context("no stdout")?;
         let mut first = String::new();
-        BufReader::new(stdout).read_line(&mut first).await?;
+        tokio::time::timeout(
+            Duration::from_secs(30),
+            BufReader::new(stdout).read_line(&mut first),
+        )
+        .await
+        .context("the server did not print its address within 30 s")??;
         let url = first
             .trim()
             .strip_prefix("listening on ")
@@ -56,8 +71,13 @@ impl ServerProcess {
             child,
             url,
             pid,
-            _data: data,
+            data,
         })
+    }
+
+    /// Its data directory (a temporary one, removed with this value).
+    pub fn data_dir(&self) -> &Path {
+        self.data.path()
     }
 
     /// Stop it with SIGTERM (graceful) and wait.
@@ -66,6 +86,11 @@ impl ServerProcess {
             .args(["-TERM", &self.pid.to_string()])
             .status()
             .await;
-        let _ = self.child.wait().await;
+        if tokio::time::timeout(Duration::from_secs(30), self.child.wait())
+            .await
+            .is_err()
+        {
+            let _ = self.child.kill().await;
+        }
     }
 }

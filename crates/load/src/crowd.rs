@@ -1,0 +1,118 @@
+//! The stage the fleet scenarios share: a session with open breakout rooms, its moderator, and N
+//! participants each connected over their own WebSocket, everyone online and the endpoint quiet.
+
+use crate::fleet::{self, Fleet};
+use crate::proc_stats::{Probe, Usage};
+use anyhow::Context as _;
+use breakout_client::{Api, Client, ClientOptions, Credentials, Endpoint};
+use breakout_core::{Command, Location, ParticipantId, Role};
+use std::time::Duration;
+
+/// How long everyone may take to show as online once connected.
+const ONLINE_LIMIT: Duration = Duration::from_secs(120);
+/// Arrivals are drained until none came for this long…
+const QUIET: Duration = Duration::from_secs(1);
+/// …but at most this long.
+const QUIET_LIMIT: Duration = Duration::from_secs(60);
+
+/// A session full of connected participants.
+pub struct Crowd {
+    /// The moderator, with a full client.
+    pub moderator: Client,
+    /// The participants.
+    pub fleet: Fleet,
+    /// The endpoint's usage with everyone joined and nobody connected yet.
+    pub before_clients: Option<Usage>,
+    /// The endpoint's usage with everyone connected and quiet.
+    pub idle: Option<Usage>,
+    people: Vec<ParticipantId>,
+    rooms: Vec<Location>,
+}
+
+/// Create a session with `rooms` breakout rooms and connect `clients` participants to it,
+/// `parallel` handshakes at a time; return once everyone is online and the endpoint is quiet.
+pub async fn gather(
+    endpoint: &Endpoint,
+    clients: usize,
+    rooms: u32,
+    parallel: usize,
+    probe: &Probe,
+) -> anyhow::Result<Crowd> {
+    let api = Api::new(endpoint.clone());
+    let created = api.create_session("Load test", "Moderator").await?;
+    let moderator = Client::connect(
+        endpoint.clone(),
+        Credentials {
+            session: created.session_id.clone(),
+            token: created.token.clone(),
+        },
+        ClientOptions::default(),
+    )
+    .await?;
+    moderator
+        .send(Command::OpenBreakouts {
+            rooms,
+            duration_minutes: None,
+        })
+        .await?;
+
+    let before_clients = probe.usage();
+    let mut fleet = fleet::start(
+        endpoint,
+        &created.session_id,
+        &created.participant_code,
+        clients,
+        parallel,
+    )
+    .await?;
+    // Presence events of the last connections settle; then the endpoint is idle.
+    let everyone = clients + 1;
+    moderator
+        .wait_until(ONLINE_LIMIT, |s| {
+            s.participants.len() == everyone && s.participants.iter().all(|p| p.online)
+        })
+        .await
+        .context("not every client came online")?;
+    quiesce(&mut fleet).await;
+    let idle = probe.usage();
+    eprintln!(
+        "{clients} clients joined in {:.1}s, connected in {:.1}s, online and quiet",
+        fleet.join_time.as_secs_f64(),
+        fleet.connect_time.as_secs_f64()
+    );
+
+    let state = moderator.snapshot();
+    let people = state
+        .participants
+        .iter()
+        .filter(|p| p.role == Role::Participant)
+        .map(|p| p.id)
+        .collect();
+    let rooms = state.rooms.iter().map(|r| Location::Room(r.id)).collect();
+    Ok(Crowd {
+        moderator,
+        fleet,
+        before_clients,
+        idle,
+        people,
+        rooms,
+    })
+}
+
+impl Crowd {
+    /// The moderator's `i`th move: someone (spread over everyone) to a room (in turn).
+    pub fn move_command(&self, i: usize) -> Command {
+        Command::Move {
+            participant: self.people[(i * 7919) % self.people.len()],
+            to: self.rooms[i % self.rooms.len()],
+        }
+    }
+}
+
+/// Drain arrivals until none came for a second (the connect-time presence events are done).
+async fn quiesce(fleet: &mut Fleet) {
+    let _ = tokio::time::timeout(QUIET_LIMIT, async {
+        while let Ok(Some(_)) = tokio::time::timeout(QUIET, fleet.arrivals.recv()).await {}
+    })
+    .await;
+}
