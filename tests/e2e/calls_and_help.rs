@@ -2,9 +2,9 @@
 //! a second app instance there (as a banner), not room 2; a bot's help request shows in the
 //! moderator's queue live, and taking it tells the bot who is coming.
 
-use crate::support::{self, id, rooms, App, Bot};
+use crate::support::{self, id, App, Bot};
 use breakout_client::Notice;
-use breakout_core::{Command, HelpState, Location};
+use breakout_core::{Command, HelpState};
 use std::time::Duration;
 
 #[tokio::test]
@@ -30,16 +30,8 @@ async fn a_call_to_action_reaches_only_the_rooms_it_targets() {
         .unwrap()
         .id;
 
-    observer
-        .client
-        .send(Command::OpenBreakouts {
-            rooms: 2,
-            duration_minutes: None,
-        })
-        .await
-        .unwrap();
-    let state = observer.sees("two rooms", |s| s.rooms.len() == 2).await;
-    let [first, second] = rooms(&state)[..] else {
+    let opened = observer.open_rooms(2).await;
+    let [first, second] = opened[..] else {
         panic!("two rooms")
     };
     for (who, room) in [
@@ -47,16 +39,11 @@ async fn a_call_to_action_reaches_only_the_rooms_it_targets() {
         (pat, first),
         (in_second.id(), second),
     ] {
-        observer
-            .client
-            .send(Command::Move {
-                participant: who,
-                to: Location::Room(room),
-            })
-            .await
-            .unwrap();
+        observer.place(who, room).await;
     }
 
+    // Opening the rooms shows the dashboard by itself; send the call from there.
+    support::open_dashboard(&moderator).await;
     moderator.click("call-to-action").await;
     moderator
         .fill("cta-text", "Five minutes left: write up your findings")
@@ -112,23 +99,8 @@ async fn a_help_request_is_queued_live_and_taken() {
     let (link, co_moderator_link) = app.start_session("Help", "Mia Moderator").await;
     let observer = Bot::join(&co_moderator_link, "Olli Observer").await;
     let asker = Bot::join(&link, "Hana Helpme").await;
-    observer
-        .client
-        .send(Command::OpenBreakouts {
-            rooms: 2,
-            duration_minutes: None,
-        })
-        .await
-        .unwrap();
-    let state = observer.sees("two rooms", |s| s.rooms.len() == 2).await;
-    observer
-        .client
-        .send(Command::Move {
-            participant: asker.id(),
-            to: Location::Room(rooms(&state)[1]),
-        })
-        .await
-        .unwrap();
+    let opened = observer.open_rooms(2).await;
+    observer.place(asker.id(), opened[1]).await;
     support::open_dashboard(&app).await;
 
     asker.client.send(Command::AskForHelp).await.unwrap();

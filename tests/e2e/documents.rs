@@ -3,9 +3,9 @@
 //! pointer actions; a participant bot can fetch only what its room may see, and moving rooms changes
 //! that at once.
 
-use crate::support::{self, id, rooms, App, Bot};
+use crate::support::{self, id, App, Bot};
 use breakout_client::{CancellationToken, ClientError, ProgressFn};
-use breakout_core::{Command, Document, Location};
+use breakout_core::Document;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -58,26 +58,11 @@ async fn documents_reach_only_the_rooms_they_are_shared_with() {
     })
     .await;
 
-    observer
-        .client
-        .send(Command::OpenBreakouts {
-            rooms: 2,
-            duration_minutes: None,
-        })
-        .await
-        .unwrap();
-    let state = observer.sees("two rooms", |s| s.rooms.len() == 2).await;
-    let [first, second] = rooms(&state)[..] else {
+    let opened = observer.open_rooms(2).await;
+    let [first, second] = opened[..] else {
         panic!("two rooms")
     };
-    observer
-        .client
-        .send(Command::Move {
-            participant: reader.id(),
-            to: Location::Room(first),
-        })
-        .await
-        .unwrap();
+    observer.place(reader.id(), first).await;
     support::open_dashboard(&app).await;
 
     // "Share documents" (top right) → the agenda goes to every room.
@@ -161,14 +146,7 @@ async fn documents_reach_only_the_rooms_they_are_shared_with() {
     assert!(!downloads.join("brief.txt").exists(), "nothing kept");
 
     // Moved to room 2, the reader sees and fetches the brief.
-    observer
-        .client
-        .send(Command::Move {
-            participant: reader.id(),
-            to: Location::Room(second),
-        })
-        .await
-        .unwrap();
+    observer.place(reader.id(), second).await;
     reader
         .sees("the brief", |s| {
             s.documents.iter().any(|d| d.id == brief.id)

@@ -370,6 +370,32 @@ impl Bot {
             .unwrap_or_else(|e| panic!("{} never saw {what}: {e}", self.name))
     }
 
+    /// As staff: open `count` breakout rooms and answer their ids once this replica has them.
+    pub async fn open_rooms(&self, count: u32) -> Vec<RoomId> {
+        self.client
+            .send(breakout_core::Command::OpenBreakouts {
+                rooms: count,
+                duration_minutes: None,
+            })
+            .await
+            .unwrap();
+        let state = self
+            .sees("the rooms open", |s| s.rooms.len() == count as usize)
+            .await;
+        rooms(&state)
+    }
+
+    /// As staff: move `who` into `room`.
+    pub async fn place(&self, who: ParticipantId, room: RoomId) {
+        self.client
+            .send(breakout_core::Command::Move {
+                participant: who,
+                to: Location::Room(room),
+            })
+            .await
+            .unwrap();
+    }
+
     /// Wait for a notice matching `wanted`.
     pub async fn notified(&mut self, wanted: impl Fn(&Notice) -> bool) -> Notice {
         let deadline = tokio::time::Instant::now() + TIMEOUT;
