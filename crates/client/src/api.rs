@@ -106,7 +106,8 @@ impl Api {
     }
 
     /// Upload a file to the session library. If a document with the same bytes is already there
-    /// (an earlier attempt got through before the network dropped), nothing is sent again.
+    /// (an earlier attempt got through before the network dropped), nothing is sent again; the
+    /// endpoint stores each distinct content once whatever is sent.
     pub async fn upload(
         &self,
         who: &Credentials,
@@ -120,26 +121,28 @@ impl Api {
             .ok_or_else(|| ClientError::Io(std::io::Error::other("the path has no file name")))?
             .to_owned();
         let total = tokio::fs::metadata(path).await?.len();
-        let sha256 = cancellable(&cancel, sha256_of(path)).await??;
-        if let Some(existing) = self
-            .documents(who)
-            .await?
-            .into_iter()
-            .find(|d| d.sha256 == sha256)
-        {
-            progress(Progress { done: total, total });
-            return Ok(existing);
+        // Hashing a large file costs about as long as sending it, so it is only worth doing when
+        // a document of the same size could be this one.
+        let library = self.documents(who).await?;
+        if library.iter().any(|d| d.size == total) {
+            let sha256 = cancellable(&cancel, sha256_of(path)).await??;
+            if let Some(existing) = library.into_iter().find(|d| d.sha256 == sha256) {
+                progress(Progress { done: total, total });
+                return Ok(existing);
+            }
         }
         let file = tokio::fs::File::open(path).await?;
         let mut done = 0u64;
         let reporter = progress.clone();
-        let body = tokio_util::io::ReaderStream::new(file).map(move |chunk| {
-            if let Ok(bytes) = &chunk {
-                done += bytes.len() as u64;
-                reporter(Progress { done, total });
-            }
-            chunk
-        });
+        let body = tokio_util::io::ReaderStream::with_capacity(file, UPLOAD_READ_BYTES).map(
+            move |chunk| {
+                if let Ok(bytes) = &chunk {
+                    done += bytes.len() as u64;
+                    reporter(Progress { done, total });
+                }
+                chunk
+            },
+        );
         let url = self
             .endpoint
             .http(&format!("v1/sessions/{}/documents", who.session));
@@ -231,11 +234,15 @@ fn partial_path(target: &Path) -> PathBuf {
     target.with_file_name(name)
 }
 
+/// How much of a file each read takes while uploading: large enough that the hops to tokio's
+/// blocking pool (one per read) cost little next to the copy itself.
+const UPLOAD_READ_BYTES: usize = 256 * 1024;
+
 /// Hex SHA-256 of a file, read in chunks.
 pub async fn sha256_of(path: &Path) -> Result<String, ClientError> {
     let mut file = tokio::fs::File::open(path).await?;
     let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 256 * 1024];
+    let mut buf = vec![0u8; UPLOAD_READ_BYTES];
     loop {
         let n = file.read(&mut buf).await?;
         if n == 0 {
