@@ -22,7 +22,7 @@ use breakout_core::{
 };
 use fanout::Subscriber;
 use recent::RecentCommands;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc;
@@ -74,6 +74,8 @@ struct Owner {
     /// Set after a restore from storage: every connection resyncs from a snapshot once the current
     /// request has been answered.
     resync_everyone: bool,
+    /// People who left since the last [`Owner::settle`]: their connections get nothing more.
+    left: Vec<ParticipantId>,
     /// Serialized welcome snapshots of the current version.
     snapshots: welcome::Snapshots,
     /// Set when storage failed and memory could not be brought back in line: the task stops and the
@@ -136,6 +138,7 @@ pub(crate) fn spawn(ctx: Arc<Context>, loaded: LoadedSession) -> Result<SessionH
         mailbox: tx.downgrade(),
         broken: false,
         resync_everyone: false,
+        left: Vec::new(),
         snapshots: welcome::Snapshots::default(),
     };
     ctx.metrics.session_loaded();
@@ -160,10 +163,7 @@ impl Owner {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
                 request = mailbox.recv() => match request {
-                    Some(request) => {
-                        self.handle(request).await;
-                        self.settle();
-                    }
+                    Some(request) => self.handle(request).await,
                     None => break,
                 },
                 _ = sleep_until(self.presence_flush_at) => self.flush_presence().await,
@@ -173,6 +173,7 @@ impl Owner {
                     }
                 }
             }
+            self.settle();
             if self.broken {
                 tracing::error!(session = %self.state.id, "session stopped after a storage failure");
                 break;
@@ -192,13 +193,18 @@ impl Owner {
         }
     }
 
-    /// After a request is answered: connections of people who left get nothing more (their sockets
-    /// close when they try to resync), and after a restore everyone resyncs.
+    /// After each request or timer: connections of people who left get nothing more (their
+    /// sockets close when they try to resync), and after a restore everyone resyncs. Costs nothing
+    /// when neither happened, which is almost always: the owner must not scan every connection
+    /// per request (a reconnect storm brings several requests per connection).
     fn settle(&mut self) {
         let everyone = std::mem::take(&mut self.resync_everyone);
-        let state = &self.state;
+        if !everyone && self.left.is_empty() {
+            return;
+        }
+        let left: HashSet<ParticipantId> = self.left.drain(..).collect();
         for sub in self.subscribers.values_mut() {
-            if everyone || state.participant(sub.participant).is_none() {
+            if everyone || left.contains(&sub.participant) {
                 sub.queue = None;
             }
         }
@@ -548,6 +554,9 @@ impl Owner {
         let mut outbox = Vec::new();
         let mut stored = Vec::with_capacity(events.len());
         for event in events {
+            if let Event::ParticipantLeft { participant } = &event {
+                self.left.push(*participant);
+            }
             let projection = Projection::prepare(&self.state, &event);
             apply(&mut self.state, &event);
             fanout::render(&projection, &self.state, &self.subscribers, &mut outbox);
