@@ -10,9 +10,11 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Largest WebSocket message a client may send, in bytes.
     pub max_message_bytes: usize,
-    /// WebSocket read buffer per connection, in bytes.
+    /// WebSocket read buffer per connection, in bytes. Clients send short commands; a longer
+    /// message just takes several reads. Every idle connection holds this buffer.
     pub read_buffer_bytes: usize,
-    /// WebSocket write buffer per connection before a flush is forced, in bytes.
+    /// WebSocket write buffer per connection before a flush is forced, in bytes. The buffer keeps
+    /// about twice this much once a long message went out in fragments, idle or not.
     pub write_buffer_bytes: usize,
     /// Hard cap on a connection's unsent bytes inside the WebSocket layer. It must hold the largest
     /// message whole (a welcome snapshot of a 20,000-person session is about 2 MB).
@@ -43,8 +45,8 @@ impl Config {
         Config {
             data_dir: data_dir.into(),
             max_message_bytes: 64 * 1024,
-            read_buffer_bytes: 4 * 1024,
-            write_buffer_bytes: 4 * 1024,
+            read_buffer_bytes: 1024,
+            write_buffer_bytes: 2 * 1024,
             max_write_buffer_bytes: 16 * 1024 * 1024,
             outgoing_queue: 1024,
             max_upload_bytes: 100 * 1024 * 1024,

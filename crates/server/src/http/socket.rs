@@ -28,7 +28,10 @@ use tokio_tungstenite::tungstenite::{self, Bytes, Message, Utf8Bytes};
 const WRITE_BATCH: usize = 64;
 /// Messages longer than this go out as several frames of this size, so the socket's write buffer
 /// never grows to the size of a whole snapshot.
-const FRAGMENT: usize = 4 * 1024;
+const FRAGMENT: usize = 2 * 1024;
+/// How long, and for how many bytes, a closed connection's leftover input is drained.
+const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
+const LINGER_BYTES: usize = 1024 * 1024;
 /// Longest accepted command id.
 const MAX_COMMAND_ID: usize = 64;
 
@@ -93,6 +96,8 @@ pub(crate) async fn upgrade(
     }))
 }
 
+/// Every connection's task is as large as its largest state, idle or not: the rare, large steps
+/// (connecting, commands, resyncs, the goodbye) are boxed so an idle connection stays small.
 async fn serve(
     socket: Socket,
     session: SessionHandle,
@@ -101,13 +106,12 @@ async fn serve(
     ctx: &Arc<Context>,
 ) {
     let (mut sink, mut stream) = socket.split();
-    let connected = session
-        .ask(|reply| Request::Connect {
-            participant,
-            resume,
-            reply,
-        })
-        .await;
+    let connected = Box::pin(session.ask(|reply| Request::Connect {
+        participant,
+        resume,
+        reply,
+    }))
+    .await;
     let (conn, mut outbox) = match connected {
         Ok(ok) => ok,
         Err(e) => {
@@ -130,7 +134,7 @@ async fn serve(
                         break None;
                     }
                 }
-                None => match resync(&session, conn).await {
+                None => match Box::pin(resync(&session, conn)).await {
                     Ok(fresh) => outbox = fresh,
                     Err(HttpError::Unauthorized) => {
                         break Some(close(CloseCode::Policy, "you are no longer in this session"))
@@ -144,7 +148,7 @@ async fn serve(
             incoming = stream.next() => match incoming {
                 Some(Ok(Message::Text(text))) => {
                     let reply = if limiter.try_take(Instant::now()) {
-                        receive(&session, conn, &text, &ctx.metrics).await
+                        Box::pin(receive(&session, conn, &text, &ctx.metrics)).await
                     } else {
                         ctx.metrics.rejected("rate_limited");
                         Some(error(command_id(&text), ErrorCode::RateLimited, "too many messages; slow down"))
@@ -178,9 +182,36 @@ async fn serve(
         }
     };
     if let Some(frame) = goodbye {
-        let _ = sink.send(frame).await;
+        if sink.send(frame).await.is_ok() {
+            if let Ok(socket) = sink.reunite(stream) {
+                Box::pin(linger(socket)).await;
+            }
+        }
     }
-    session.tell(Request::Disconnect { conn }).await;
+    Box::pin(session.tell(Request::Disconnect { conn })).await;
+}
+
+/// After the server closed a connection: stop writing and discard what the client still sends
+/// (the rest of an over-long message, its close frame) until it hangs up, for a bounded time and
+/// size. Closing a TCP socket with unread bytes makes the kernel reset the connection, and the
+/// client would then lose our error and close frame.
+async fn linger(mut socket: Socket) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let io = socket.get_mut();
+    if io.shutdown().await.is_err() {
+        return;
+    }
+    let drain = async {
+        let mut buf = [0u8; 1024];
+        let mut left = LINGER_BYTES;
+        while left > 0 {
+            match io.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => left = left.saturating_sub(n),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(LINGER, drain).await;
 }
 
 /// Write `first` and whatever else is already queued, then flush once.
