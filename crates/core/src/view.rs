@@ -107,6 +107,16 @@ pub enum ProjectionKey {
     },
 }
 
+impl ProjectionKey {
+    /// Does a viewer with this key receive the event itself?
+    pub fn sees_event(self) -> bool {
+        match self {
+            ProjectionKey::Staff => true,
+            ProjectionKey::Participant { sees_event, .. } => sees_event,
+        }
+    }
+}
+
 /// How one event reaches each viewer. Prepare it from the state *before* the event, apply the event,
 /// then ask for keys and updates against the state *after* it.
 pub struct Projection<'e> {
@@ -177,18 +187,24 @@ impl<'e> Projection<'e> {
 
     /// The update every viewer with `key` receives.
     pub fn update(&self, after: &Session, key: ProjectionKey) -> ViewerUpdate {
-        let (sees_event, room_view) = match key {
-            ProjectionKey::Staff => (true, None),
-            ProjectionKey::Participant {
-                sees_event,
-                from,
-                at,
-            } => (sees_event, self.changed_view(after, from, at)),
-        };
         ViewerUpdate {
             version: after.version,
-            event: sees_event.then(|| self.event.clone()),
-            room_view,
+            event: key.sees_event().then(|| self.event.clone()),
+            room_view: self.room_view(after, key),
+        }
+    }
+
+    /// The event being projected: what every viewer whose key [sees it](ProjectionKey::sees_event)
+    /// gets, identical for all of them (so a server can serialize it once).
+    pub fn event(&self) -> &Event {
+        self.event
+    }
+
+    /// The room view part of [`Projection::update`] for `key`.
+    pub fn room_view(&self, after: &Session, key: ProjectionKey) -> Option<RoomView> {
+        match key {
+            ProjectionKey::Staff => None,
+            ProjectionKey::Participant { from, at, .. } => self.changed_view(after, from, at),
         }
     }
 
