@@ -5,7 +5,9 @@ use crate::fleet::{self, Fleet};
 use crate::proc_stats::{Probe, Usage};
 use anyhow::Context as _;
 use breakout_client::{Api, Client, ClientOptions, Credentials, Endpoint};
-use breakout_core::{Command, Location, ParticipantId, Role};
+use breakout_core::{
+    AssignRules, AutoAssign, Command, Location, ParticipantId, Role, RoomSelection,
+};
 use std::time::Duration;
 
 /// How long everyone may take to show as online once connected.
@@ -99,12 +101,38 @@ pub async fn gather(
     })
 }
 
+/// What the moderator does at each step of the `moves` scenario.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Action {
+    /// Move one person to a room (in turn).
+    Move,
+    /// Auto-assign everyone afresh (a new seed each time): one large event.
+    Assign,
+    /// A call to action to every room.
+    Call,
+}
+
 impl Crowd {
-    /// The moderator's `i`th move: someone (spread over everyone) to a room (in turn).
-    pub fn move_command(&self, i: usize) -> Command {
-        Command::Move {
-            participant: self.people[(i * 7919) % self.people.len()],
-            to: self.rooms[i % self.rooms.len()],
+    /// The moderator's `i`th command of this kind.
+    pub fn command(&self, action: Action, i: usize) -> Command {
+        match action {
+            Action::Move => Command::Move {
+                participant: self.people[(i * 7919) % self.people.len()],
+                to: self.rooms[i % self.rooms.len()],
+            },
+            Action::Assign => Command::AutoAssign(AutoAssign {
+                seed: i as u64,
+                keep_existing: false,
+                rules: AssignRules::default(),
+            }),
+            Action::Call => Command::CallToAction {
+                text: format!(
+                    "Please wrap up: back in the main room in {} minutes",
+                    i % 10 + 1
+                ),
+                link: None,
+                target: RoomSelection::All,
+            },
         }
     }
 }

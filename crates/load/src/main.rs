@@ -11,6 +11,7 @@ mod mix;
 mod moves;
 mod proc_stats;
 mod reconnect;
+mod server_metrics;
 mod server_process;
 mod stats;
 mod upload;
@@ -25,7 +26,8 @@ use std::path::PathBuf;
 /// What to measure.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Scenario {
-    /// The moderator moves people; how long until every client has each move.
+    /// The moderator moves people (or auto-assigns, or calls everyone back: `--action`); how long
+    /// until every client has each event.
     Moves,
     /// Every client's connection drops at once and resumes; replay vs snapshot, time to converge.
     Reconnect,
@@ -46,7 +48,11 @@ struct Args {
     /// the same rate until every client is back).
     #[arg(long, default_value_t = 200)]
     moves: usize,
-    /// Moves per second.
+    /// What the moderator does in the `moves` scenario: move one person, auto-assign everyone
+    /// (use with `--rooms`), or send a call to action.
+    #[arg(long, value_enum, default_value_t = crowd::Action::Move)]
+    action: crowd::Action,
+    /// Moves (or other actions) per second.
     #[arg(long, default_value_t = 20.0)]
     rate: f64,
     /// Breakout rooms to open.

@@ -1,10 +1,12 @@
 //! `--scenario moves` (the default): with N participants connected and idle, the moderator moves
-//! people between rooms at a given rate; measures how long each move takes to reach every client,
-//! the endpoint's memory per idle connection, and CPU during the moves.
+//! people between rooms (or auto-assigns everyone, or sends calls to action: `--action`) at a given
+//! rate; measures how long the endpoint takes to answer each command (decide, apply, persist), how
+//! long each event takes to reach every client, the endpoint's memory per idle connection, and CPU.
 
 use crate::proc_stats::{usage, Probe, Usage};
-use crate::{crowd, stats, Args};
+use crate::{crowd, server_metrics, stats, Args};
 use breakout_client::Endpoint;
+use clap::ValueEnum as _;
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -21,15 +23,18 @@ pub async fn run(
 ) -> anyhow::Result<serde_json::Value> {
     let mut crowd = crowd::gather(endpoint, args.clients, args.rooms, args.parallel, probe).await?;
     let cpu_before = (probe.usage(), usage("self").ok());
+    let commits_before = server_metrics::read(endpoint).await;
     let interval = Duration::from_secs_f64(1.0 / args.rate);
     let mut sent_at: HashMap<u64, Instant> = HashMap::new();
+    let mut answered = Vec::with_capacity(args.moves);
     let mut ticker = tokio::time::interval(interval);
     let scenario_started = Instant::now();
     for i in 0..args.moves {
         ticker.tick().await;
-        let command = crowd.move_command(i);
+        let command = crowd.command(args.action, i);
         let started = Instant::now();
         let version = crowd.moderator.send(command).await?;
+        answered.push(started.elapsed());
         sent_at.insert(version, started);
     }
     let scenario_time = scenario_started.elapsed();
@@ -47,6 +52,10 @@ pub async fn run(
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
     let cpu_after = (probe.usage(), usage("self").ok());
+    let commits = server_metrics::read(endpoint)
+        .await
+        .zip(commits_before)
+        .map(|(after, before)| after.since(&before));
 
     let mut per_event_last: HashMap<u64, Instant> = HashMap::new();
     let mut deliveries = Vec::new();
@@ -66,6 +75,12 @@ pub async fn run(
         .collect();
     let to_all = stats::summarize(&mut to_all);
     let each = stats::summarize(&mut deliveries);
+    let answered = stats::summarize(&mut answered);
+    let action = args
+        .action
+        .to_possible_value()
+        .expect("no action is skipped");
+    let action = action.get_name();
     let idle_per_client = match (crowd.before_clients, crowd.idle) {
         (Some(b), Some(i)) => {
             Some(i.rss_bytes.saturating_sub(b.rss_bytes) as f64 / args.clients as f64)
@@ -77,10 +92,18 @@ pub async fn run(
     let load_cpu = cpu((cpu_before.1, cpu_after.1)).map(|(a, b)| (b.cpu - a.cpu).as_secs_f64());
     let idle = crowd.idle;
     let summary = format!(
-        "clients={} moves={} rate={}/s | move→all p50={:.2}ms p90={:.2}ms p99={:.2}ms max={:.2}ms | each delivery p99={:.2}ms | complete={}/{} | events/s delivered={:.0} | connect {:.0}/s | idle RSS/client={} | server RSS={} | CPU during moves: server {} load {}",
+        "clients={} {action}s={} rate={}/s rooms={} | answered p50={:.2}ms p99={:.2}ms | endpoint commit (decide+apply+render+persist) {} | {action}→all p50={:.2}ms p90={:.2}ms p99={:.2}ms max={:.2}ms | each delivery p99={:.2}ms | complete={}/{} | events/s delivered={:.0} | connect {:.0}/s | idle RSS/client={} | server RSS={} | CPU during moves: server {} load {}",
         args.clients,
         args.moves,
         args.rate,
+        args.rooms,
+        answered.p50_ms,
+        answered.p99_ms,
+        commits.map_or("n/a".into(), |c| format!(
+            "mean {:.2}ms p99 ≤ {}",
+            c.mean_ms,
+            c.p99_at_most_ms.map_or("n/a".into(), |b| format!("{b}ms"))
+        )),
         to_all.p50_ms,
         to_all.p90_ms,
         to_all.p99_ms,
@@ -100,7 +123,11 @@ pub async fn run(
         "summary": summary,
         "clients": args.clients,
         "moves": args.moves,
+        "action": action,
+        "rooms": args.rooms,
         "rate_per_s": args.rate,
+        "answered": answered,
+        "endpoint_commit": commits,
         "move_to_all_clients": to_all,
         "each_delivery": each,
         "events_complete": complete,

@@ -40,7 +40,7 @@ pub async fn run(
     let mut ticker = tokio::time::interval(interval);
     for i in 0..args.moves {
         ticker.tick().await;
-        crowd.moderator.send(crowd.move_command(i)).await?;
+        crowd.moderator.send(crowd.command(args.action, i)).await?;
     }
     let before_drop = crowd.moderator.snapshot().version;
     converge(&crowd.fleet, before_drop, SETTLE_LIMIT)
@@ -75,7 +75,7 @@ pub async fn run(
         );
         tokio::select! {
             _ = ticker.tick() => {
-                let command = crowd.move_command(args.moves + storm_moves);
+                let command = crowd.command(args.action, args.moves + storm_moves);
                 let moderator = &crowd.moderator;
                 pending.push(async move {
                     let sent = Instant::now();

@@ -4,7 +4,7 @@ use std::fmt::Write;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
-/// Upper bounds (seconds) of the fan-out latency histogram buckets.
+/// Upper bounds (seconds) of the latency histograms' buckets.
 const BUCKETS: [f64; 12] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
 ];
@@ -28,9 +28,46 @@ pub struct Metrics {
     sessions_loaded: AtomicI64,
     events: AtomicU64,
     rejected: [AtomicU64; REJECTION_CODES.len()],
-    fanout_buckets: [AtomicU64; BUCKETS.len()],
-    fanout_count: AtomicU64,
-    fanout_micros: AtomicU64,
+    fanout: Histogram,
+    commit: Histogram,
+}
+
+/// A latency histogram in Prometheus' cumulative form.
+#[derive(Default)]
+struct Histogram {
+    buckets: [AtomicU64; BUCKETS.len()],
+    count: AtomicU64,
+    micros: AtomicU64,
+}
+
+impl Histogram {
+    fn observe(&self, took: Duration) {
+        let secs = took.as_secs_f64();
+        for (bound, bucket) in BUCKETS.iter().zip(&self.buckets) {
+            if secs <= *bound {
+                bucket.fetch_add(1, Relaxed);
+            }
+        }
+        self.count.fetch_add(1, Relaxed);
+        self.micros.fetch_add(took.as_micros() as u64, Relaxed);
+    }
+
+    fn render(&self, name: &str, help: &str, out: &mut String) {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
+        for (bound, bucket) in BUCKETS.iter().zip(&self.buckets) {
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{le=\"{bound}\"}} {}",
+                bucket.load(Relaxed)
+            );
+        }
+        let count = self.count.load(Relaxed);
+        let sum = self.micros.load(Relaxed) as f64 / 1e6;
+        let _ = writeln!(
+            out,
+            "{name}_bucket{{le=\"+Inf\"}} {count}\n{name}_sum {sum}\n{name}_count {count}"
+        );
+    }
 }
 
 impl Metrics {
@@ -59,15 +96,13 @@ impl Metrics {
 
     /// Record how long one event took to reach every connection's queue.
     pub(crate) fn fanout(&self, took: Duration) {
-        let secs = took.as_secs_f64();
-        for (bound, bucket) in BUCKETS.iter().zip(&self.fanout_buckets) {
-            if secs <= *bound {
-                bucket.fetch_add(1, Relaxed);
-            }
-        }
-        self.fanout_count.fetch_add(1, Relaxed);
-        self.fanout_micros
-            .fetch_add(took.as_micros() as u64, Relaxed);
+        self.fanout.observe(took);
+    }
+
+    /// Record how long one request took from the owner picking it up to its events being
+    /// durable: decide, apply, the messages for every connection made, the journal write.
+    pub(crate) fn committed(&self, took: Duration) {
+        self.commit.observe(took);
     }
 
     /// The Prometheus text exposition.
@@ -108,23 +143,15 @@ impl Metrics {
                 n.load(Relaxed)
             );
         }
-        let name = "breakout_fanout_seconds";
-        let _ = writeln!(
-            out,
-            "# HELP {name} Time from an event being durable to it being queued for every connection.\n# TYPE {name} histogram"
+        self.commit.render(
+            "breakout_commit_seconds",
+            "Time from the session owner taking a request to its events being durable (decide, apply, messages made, journal write).",
+            &mut out,
         );
-        for (bound, bucket) in BUCKETS.iter().zip(&self.fanout_buckets) {
-            let _ = writeln!(
-                out,
-                "{name}_bucket{{le=\"{bound}\"}} {}",
-                bucket.load(Relaxed)
-            );
-        }
-        let count = self.fanout_count.load(Relaxed);
-        let sum = self.fanout_micros.load(Relaxed) as f64 / 1e6;
-        let _ = writeln!(
-            out,
-            "{name}_bucket{{le=\"+Inf\"}} {count}\n{name}_sum {sum}\n{name}_count {count}"
+        self.fanout.render(
+            "breakout_fanout_seconds",
+            "Time from an event being durable to it being queued for every connection.",
+            &mut out,
         );
         out
     }

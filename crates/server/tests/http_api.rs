@@ -126,6 +126,9 @@ async fn metrics_expose_every_metric_and_move_with_traffic() {
         "breakout_fanout_seconds_bucket{le=\"+Inf\"} ",
         "breakout_fanout_seconds_sum ",
         "breakout_fanout_seconds_count ",
+        "breakout_commit_seconds_bucket{le=\"0.001\"} ",
+        "breakout_commit_seconds_sum ",
+        "breakout_commit_seconds_count ",
     ] {
         assert!(text.contains(name), "/metrics lacks {name:?}:\n{text}");
     }
@@ -135,6 +138,7 @@ async fn metrics_expose_every_metric_and_move_with_traffic() {
         "# TYPE breakout_events_total counter",
         "# TYPE breakout_rejected_commands_total counter",
         "# TYPE breakout_fanout_seconds histogram",
+        "# TYPE breakout_commit_seconds histogram",
     ] {
         assert!(text.contains(help), "/metrics lacks {help:?}");
     }
@@ -149,6 +153,7 @@ async fn metrics_expose_every_metric_and_move_with_traffic() {
     moderator.wait_version(2).await; // the moderator's presence
     assert!(api.metric("breakout_events_total").await.unwrap() > events_before);
     assert!(api.metric("breakout_fanout_seconds_count").await.unwrap() >= 1.0);
+    assert!(api.metric("breakout_commit_seconds_count").await.unwrap() >= 1.0);
 
     let p = api.join(&s.session_id.0, &s.participant_code, "Pat").await;
     let mut participant = WsClient::connect(&server.base, &s.session_id.0, &p.token).await;

@@ -356,7 +356,7 @@ impl Owner {
         let participant_id = participant.id;
         let token = crate::auth::new_token();
         let tokens = vec![(crate::auth::hash_secret(&token), participant_id)];
-        self.commit(events, None, tokens)
+        self.commit(started, events, None, tokens)
             .await
             .map_err(|e| HttpError::internal("storage", e))?;
         Ok(JoinResponse {
@@ -533,10 +533,11 @@ impl Owner {
         command: &Command,
         command_key: Option<String>,
     ) -> Result<usize, Failure> {
+        let started = Instant::now();
         let events = decide(&self.state, actor, now(), command).map_err(Failure::Rejected)?;
         let count = events.len();
         if count > 0 {
-            self.commit(events, command_key, Vec::new())
+            self.commit(started, events, command_key, Vec::new())
                 .await
                 .map_err(Failure::Storage)?;
         }
@@ -545,8 +546,10 @@ impl Owner {
 
     /// Apply events, journal them durably, then queue them for every connection. If storage fails,
     /// the session is restored from storage and the events are dropped: nothing was acknowledged.
+    /// `started` is when the request behind them was taken up (for the commit-time metric).
     async fn commit(
         &mut self,
+        started: Instant,
         events: Vec<Event>,
         command_key: Option<String>,
         tokens: Vec<(String, ParticipantId)>,
@@ -595,7 +598,8 @@ impl Owner {
         if snapshot_due {
             self.since_snapshot = 0;
         }
-        let started = Instant::now();
+        self.ctx.metrics.committed(started.elapsed());
+        let queued_from = Instant::now();
         self.ctx.metrics.events_applied(batch.events.len());
         for (hash, participant) in batch.tokens {
             self.tokens.insert(hash, participant);
@@ -613,7 +617,7 @@ impl Owner {
         for (conn, bytes) in outbox {
             fanout::send(&mut self.subscribers, conn, bytes);
         }
-        self.ctx.metrics.fanout(started.elapsed());
+        self.ctx.metrics.fanout(queued_from.elapsed());
         Ok(())
     }
 
