@@ -8,6 +8,7 @@ use breakout_client::{Api, Client, ClientOptions, Credentials, Endpoint};
 use breakout_core::{
     AssignRules, AutoAssign, Command, Location, ParticipantId, Role, RoomSelection,
 };
+use futures_util::{stream, StreamExt, TryStreamExt};
 use std::time::Duration;
 
 /// How long everyone may take to show as online once connected.
@@ -32,10 +33,13 @@ pub struct Crowd {
 }
 
 /// Create a session with `rooms` breakout rooms and connect `clients` participants to it,
-/// `parallel` handshakes at a time; return once everyone is online and the endpoint is quiet.
+/// `parallel` handshakes at a time, with `offline` more who only join (they are in the session,
+/// and in every auto-assign, but have no socket); return once the connected are online and the
+/// endpoint is quiet.
 pub async fn gather(
     endpoint: &Endpoint,
     clients: usize,
+    offline: usize,
     rooms: u32,
     parallel: usize,
     probe: &Probe,
@@ -58,6 +62,22 @@ pub async fn gather(
         })
         .await?;
 
+    stream::iter(0..offline)
+        .map(|i| {
+            let (api, created) = (&api, &created);
+            async move {
+                api.join(
+                    &created.session_id,
+                    &created.participant_code,
+                    &format!("offline-{i}"),
+                )
+                .await
+            }
+        })
+        .buffer_unordered(parallel)
+        .try_collect::<Vec<_>>()
+        .await?;
+
     let before_clients = probe.usage();
     let mut fleet = fleet::start(
         endpoint,
@@ -68,10 +88,11 @@ pub async fn gather(
     )
     .await?;
     // Presence events of the last connections settle; then the endpoint is idle.
-    let everyone = clients + 1;
+    let (everyone, online) = (clients + offline + 1, clients + 1);
     moderator
         .wait_until(ONLINE_LIMIT, |s| {
-            s.participants.len() == everyone && s.participants.iter().all(|p| p.online)
+            s.participants.len() == everyone
+                && s.participants.iter().filter(|p| p.online).count() == online
         })
         .await
         .context("not every client came online")?;

@@ -55,6 +55,10 @@ struct Args {
     /// Moves (or other actions) per second.
     #[arg(long, default_value_t = 20.0)]
     rate: f64,
+    /// Participants who join but never connect, on top of `--clients`: they count in every
+    /// auto-assign without a socket, so an assignment of 10,000 people can be timed on its own.
+    #[arg(long, default_value_t = 0)]
+    offline: usize,
     /// Breakout rooms to open.
     #[arg(long, default_value_t = 10)]
     rooms: u32,

@@ -21,7 +21,15 @@ pub async fn run(
     endpoint: &Endpoint,
     probe: &Probe,
 ) -> anyhow::Result<serde_json::Value> {
-    let mut crowd = crowd::gather(endpoint, args.clients, args.rooms, args.parallel, probe).await?;
+    let mut crowd = crowd::gather(
+        endpoint,
+        args.clients,
+        args.offline,
+        args.rooms,
+        args.parallel,
+        probe,
+    )
+    .await?;
     let cpu_before = (probe.usage(), usage("self").ok());
     let commits_before = server_metrics::read(endpoint).await;
     let interval = Duration::from_secs_f64(1.0 / args.rate);
@@ -33,7 +41,7 @@ pub async fn run(
         ticker.tick().await;
         let command = crowd.command(args.action, i);
         let started = Instant::now();
-        let version = crowd.moderator.send(command).await?;
+        let version = crowd.moderator.send_within(command, DELIVERY_LIMIT).await?;
         answered.push(started.elapsed());
         sent_at.insert(version, started);
     }
@@ -92,8 +100,9 @@ pub async fn run(
     let load_cpu = cpu((cpu_before.1, cpu_after.1)).map(|(a, b)| (b.cpu - a.cpu).as_secs_f64());
     let idle = crowd.idle;
     let summary = format!(
-        "clients={} {action}s={} rate={}/s rooms={} | answered p50={:.2}ms p99={:.2}ms | endpoint commit (decide+apply+render+persist) {} | {action}→all p50={:.2}ms p90={:.2}ms p99={:.2}ms max={:.2}ms | each delivery p99={:.2}ms | complete={}/{} | events/s delivered={:.0} | connect {:.0}/s | idle RSS/client={} | server RSS={} | CPU during moves: server {} load {}",
+        "clients={} offline={} {action}s={} rate={}/s rooms={} | answered p50={:.2}ms p99={:.2}ms | endpoint commit (decide+apply+render+persist) {} | {action}→all p50={:.2}ms p90={:.2}ms p99={:.2}ms max={:.2}ms | each delivery p99={:.2}ms | complete={}/{} | events/s delivered={:.0} | connect {:.0}/s | idle RSS/client={} | server RSS={} | CPU during moves: server {} load {}",
         args.clients,
+        args.offline,
         args.moves,
         args.rate,
         args.rooms,
@@ -122,6 +131,7 @@ pub async fn run(
         "scenario": "moves",
         "summary": summary,
         "clients": args.clients,
+        "offline": args.offline,
         "moves": args.moves,
         "action": action,
         "rooms": args.rooms,
