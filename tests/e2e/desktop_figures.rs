@@ -46,6 +46,15 @@ async fn desktop_figures() {
     app.click("open-breakout-dashboard").await;
     app.fill("room-count", "50").await;
     app.click("apply-room-count").await;
+    // Auto-assign is disabled until the view with the rooms arrives; a click before that is lost.
+    app.until("auto-assign is enabled", || async {
+        app.find(&id("auto-assign"))
+            .await
+            .is_enabled()
+            .await
+            .unwrap()
+    })
+    .await;
     app.click("auto-assign").await;
     app.until("1,000 chips in rooms", || async {
         app.all(&format!("{} {}", id("room-card"), id("participant-chip")))

@@ -12,14 +12,22 @@ export type ChipPermissions = {
   moveSelf: boolean;
 };
 
-type Props = ChipPermissions & {
-  members: Participant[];
+/** The chips marked right now; each is given only to the place that holds that person, null elsewhere. */
+export type ChipMarks = {
+  /** Whose "Move to…" menu is open. */
   menuFor: ParticipantId | null;
-  onOpenMenu: (id: ParticipantId, chip: HTMLElement) => void;
-  empty: string;
+  /** Who is being dragged. */
+  dragging: ParticipantId | null;
 };
 
-function ChipListView({ members, me, moveAnyone, moveSelf, menuFor, onOpenMenu, empty }: Props) {
+type Props = ChipPermissions &
+  ChipMarks & {
+    members: Participant[];
+    onOpenMenu: (id: ParticipantId, chip: HTMLElement) => void;
+    empty: string;
+  };
+
+function ChipListView({ members, me, moveAnyone, moveSelf, menuFor, dragging, onOpenMenu, empty }: Props) {
   if (members.length === 0) return <p className="chip-list-empty muted small">{empty}</p>;
   return (
     <div className="chip-list">
@@ -33,6 +41,7 @@ function ChipListView({ members, me, moveAnyone, moveSelf, menuFor, onOpenMenu, 
           isMe={p.id === me}
           movable={moveAnyone || (moveSelf && p.id === me)}
           menuOpen={menuFor === p.id}
+          dragging={dragging === p.id}
           onOpenMenu={onOpenMenu}
         />
       ))}
@@ -52,15 +61,15 @@ function sameMembers(a: Participant[], b: Participant[]): boolean {
   return true;
 }
 
-export const ChipList = memo(ChipListView, (prev, next) => {
-  const menuTouches = (p: Props) => (p.menuFor !== null && p.members.some((m) => m.id === p.menuFor));
-  return (
+export const ChipList = memo(
+  ChipListView,
+  (prev, next) =>
     prev.me === next.me &&
     prev.moveAnyone === next.moveAnyone &&
     prev.moveSelf === next.moveSelf &&
     prev.onOpenMenu === next.onOpenMenu &&
     prev.empty === next.empty &&
-    (prev.menuFor === next.menuFor || (!menuTouches(prev) && !menuTouches(next))) &&
-    sameMembers(prev.members, next.members)
-  );
-});
+    prev.menuFor === next.menuFor &&
+    prev.dragging === next.dragging &&
+    sameMembers(prev.members, next.members),
+);

@@ -24,8 +24,10 @@ import {
   type SessionIndex,
 } from "../session";
 import { useSend, type SendReport } from "../useSend";
-import { announcements, screenReaderInstructions, type DropData } from "./announcements";
+import { announcements, DRAG_INSTRUCTIONS_ID, screenReaderInstructions, type DropData } from "./announcements";
 import { useCancelDragOnBlur } from "./cancelDragOnBlur";
+import { ChipDragArea } from "./ChipDragArea";
+import type { ChipMarks } from "./ChipList";
 import { MainRoomArea } from "./MainRoomArea";
 import { CallButton } from "../calls/CallDialog";
 import { DocumentsPanel } from "../documents/DocumentsPanel";
@@ -239,6 +241,13 @@ export function Dashboard({ view, index, onClose, onSelfMove }: Props) {
   const menuFor = menu?.id ?? null;
   const menuPerson = menu ? index.participants.get(menu.id) : undefined;
   const draggedPerson = dragging !== null ? index.participants.get(dragging) : undefined;
+  const menuPlace = menuPerson ? locationKey(menuPerson.location) : null;
+  const dragPlace = draggedPerson ? locationKey(draggedPerson.location) : null;
+  // Only the place holding the marked chip gets its id, so no other place re-renders for it.
+  const marksIn = (place: string): ChipMarks => ({
+    menuFor: place === menuPlace ? menuFor : null,
+    dragging: place === dragPlace ? dragging : null,
+  });
   const myPlace = index.participants.get(me)?.location ?? MAIN;
   const myKey = locationKey(myPlace);
   const permissions = { me, moveAnyone: staff, moveSelf: !staff && freeMovement };
@@ -310,6 +319,7 @@ export function Dashboard({ view, index, onClose, onSelfMove }: Props) {
       )}
 
       <DndContext
+        id={DRAG_INSTRUCTIONS_ID}
         sensors={sensors}
         collisionDetection={collisionByKind}
         accessibility={{ announcements, screenReaderInstructions }}
@@ -317,11 +327,11 @@ export function Dashboard({ view, index, onClose, onSelfMove }: Props) {
         onDragEnd={onDragEnd}
         onDragCancel={onDragCancel}
       >
-        <div className="dashboard-body">
+        <ChipDragArea className="dashboard-body">
           <MainRoomArea
             members={index.byLocation.get(MAIN) ?? NOBODY}
-            menuFor={menuFor}
             onOpenMenu={openMenu}
+            {...marksIn(MAIN)}
             {...permissions}
           />
           <div className="rooms-grid" data-testid="rooms-grid">
@@ -342,7 +352,7 @@ export function Dashboard({ view, index, onClose, onSelfMove }: Props) {
                 breakoutsOpen={open}
                 canJoin={staff || freeMovement}
                 iAmHere={myKey === String(room.id)}
-                menuFor={menuFor}
+                {...marksIn(String(room.id))}
                 actions={actions}
                 documents={documentsByRoom.get(room.id) ?? NOBODY}
                 {...permissions}
@@ -367,7 +377,7 @@ export function Dashboard({ view, index, onClose, onSelfMove }: Props) {
               </>
             )}
           </aside>
-        </div>
+        </ChipDragArea>
         <DragOverlay dropAnimation={null}>
           {draggedPerson ? (
             <div className={`chip chip-overlay ${draggedPerson.online ? "online" : "offline"}`} aria-hidden="true">

@@ -1,11 +1,10 @@
-// One participant as a chip on the dashboard: dragged with the pointer, or Enter/Space opens "Move to…".
-import { memo, useCallback, useRef } from "react";
+// One participant as a chip on the dashboard: dragged with the pointer (ChipDragArea starts it), or Enter/Space opens "Move to…".
+import { memo } from "react";
 import type { KeyboardEvent } from "react";
-import { useDraggable } from "@dnd-kit/core";
 import type { ParticipantId } from "../generated/ParticipantId";
 import type { Role } from "../generated/Role";
 import { roleLabel } from "../session";
-import type { ChipData } from "./announcements";
+import { DRAG_INSTRUCTIONS_ID } from "./announcements";
 
 export type ChipProps = {
   id: ParticipantId;
@@ -16,27 +15,19 @@ export type ChipProps = {
   /** May this user move this participant (drag or menu)? */
   movable: boolean;
   menuOpen: boolean;
+  /** Is this chip being dragged (the overlay follows the pointer; the chip stays, dimmed)? */
+  dragging: boolean;
   onOpenMenu: (id: ParticipantId, chip: HTMLElement) => void;
 };
 
 /** The chip's text is exactly the name; "(you)", presence and role are in its class and aria-label. */
 export const ParticipantChip = memo(function ParticipantChip(props: ChipProps) {
-  const { id, name, role, online, isMe, movable, menuOpen, onOpenMenu } = props;
-  const data: ChipData = { name };
-  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({ id, data, disabled: !movable });
-  const node = useRef<HTMLDivElement | null>(null);
-  const setRefs = useCallback(
-    (element: HTMLDivElement | null) => {
-      node.current = element;
-      setNodeRef(element);
-    },
-    [setNodeRef],
-  );
+  const { id, name, role, online, isMe, movable, menuOpen, dragging, onOpenMenu } = props;
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.key !== "Enter" && event.key !== " ") return;
     event.preventDefault();
-    if (movable && node.current) onOpenMenu(id, node.current);
+    if (movable) onOpenMenu(id, event.currentTarget);
   };
 
   const label = [
@@ -50,18 +41,15 @@ export const ParticipantChip = memo(function ParticipantChip(props: ChipProps) {
   const classes = ["chip", online ? "online" : "offline", `role-${role}`];
   if (isMe) classes.push("is-me");
   if (movable) classes.push("movable");
-  if (isDragging) classes.push("dragging");
+  if (dragging) classes.push("dragging");
 
   return (
     <div
-      ref={setRefs}
-      {...attributes}
-      {...listeners}
       role="button"
       tabIndex={0}
       aria-disabled={!movable}
-      aria-pressed={undefined}
       aria-roledescription={movable ? "draggable participant" : "participant"}
+      aria-describedby={DRAG_INSTRUCTIONS_ID}
       aria-label={label}
       aria-haspopup={movable ? "menu" : undefined}
       aria-expanded={movable ? menuOpen : undefined}

@@ -1,13 +1,12 @@
 // One breakout room on the dashboard: a drop target with its name, its people, Join and Bring back.
 import { memo, useState } from "react";
-import { useDroppable } from "@dnd-kit/core";
 import type { Document } from "../generated/Document";
 import type { Participant } from "../generated/Participant";
 import type { ParticipantId } from "../generated/ParticipantId";
 import type { RoomId } from "../generated/RoomId";
 import type { DropData } from "./announcements";
-import { ChipList, type ChipPermissions } from "./ChipList";
-import { isDocumentDrag } from "./dragData";
+import { ChipList, type ChipMarks, type ChipPermissions } from "./ChipList";
+import { DropTarget } from "./DropTarget";
 import { RoomDocuments, RoomDocumentsToggle } from "./RoomDocuments";
 import { RoomName } from "./RoomName";
 
@@ -19,34 +18,27 @@ export type RoomActions = {
   onRemoveDocument: (room: RoomId, document: Document) => void;
 };
 
-type Props = ChipPermissions & {
-  id: RoomId;
-  name: string;
-  members: Participant[];
-  staff: boolean;
-  breakoutsOpen: boolean;
-  /** May I move myself here (staff always; participants with free movement)? */
-  canJoin: boolean;
-  iAmHere: boolean;
-  menuFor: ParticipantId | null;
-  actions: RoomActions;
-  /** The documents this room sees (its own and all-rooms ones). */
-  documents: Document[];
-};
+type Props = ChipPermissions &
+  ChipMarks & {
+    id: RoomId;
+    name: string;
+    members: Participant[];
+    staff: boolean;
+    breakoutsOpen: boolean;
+    /** May I move myself here (staff always; participants with free movement)? */
+    canJoin: boolean;
+    iAmHere: boolean;
+    actions: RoomActions;
+    /** The documents this room sees (its own and all-rooms ones). */
+    documents: Document[];
+  };
 
 export const RoomCard = memo(function RoomCard(props: Props) {
   const { id, name, members, staff, breakoutsOpen, canJoin, iAmHere, actions } = props;
   const data: DropData = { location: { room: id }, label: name };
-  const { setNodeRef, isOver, active } = useDroppable({ id: `room-${id}`, data });
   const [showDocuments, setShowDocuments] = useState(false);
   // Staff manage every room's documents; a participant looks only at their own room's.
   const documentsVisible = staff || iAmHere;
-
-  const classes = ["room-card"];
-  // A dragged document lands on the documents field, never on the card itself.
-  if (active && !isDocumentDrag(active.data.current)) classes.push("drop-ready");
-  if (isOver) classes.push("drop-over");
-  if (iAmHere) classes.push("is-mine");
 
   let joinHint: string | undefined;
   if (!breakoutsOpen) joinHint = "Breakout rooms are closed";
@@ -54,12 +46,13 @@ export const RoomCard = memo(function RoomCard(props: Props) {
   else if (!canJoin) joinHint = "The moderator has not allowed moving between rooms";
 
   return (
-    <section
-      ref={setNodeRef}
-      className={classes.join(" ")}
+    <DropTarget
+      as="section"
+      dropId={`room-${id}`}
+      data={data}
+      className={iAmHere ? "room-card is-mine" : "room-card"}
       data-testid="room-card"
       data-room-id={id}
-      data-over={isOver || undefined}
       aria-label={`${name}, ${members.length} ${members.length === 1 ? "participant" : "participants"}`}
     >
       <header className="room-card-header">
@@ -94,6 +87,7 @@ export const RoomCard = memo(function RoomCard(props: Props) {
         moveAnyone={props.moveAnyone}
         moveSelf={props.moveSelf}
         menuFor={props.menuFor}
+        dragging={props.dragging}
         onOpenMenu={actions.onOpenMenu}
         empty={staff ? "Drop participants here" : "Nobody here yet"}
       />
@@ -121,6 +115,6 @@ export const RoomCard = memo(function RoomCard(props: Props) {
           </button>
         )}
       </footer>
-    </section>
+    </DropTarget>
   );
 });

@@ -1,9 +1,9 @@
 // A room's "Shared documents" field on its card: a drop target for library documents, listing what the room sees.
-import { useDroppable } from "@dnd-kit/core";
 import type { Document } from "../generated/Document";
 import type { RoomId } from "../generated/RoomId";
 import { DocumentIcon } from "../documents/DocumentsPanel";
-import { isDocumentDrag, type DocumentDropData } from "./dragData";
+import type { DocumentDropData } from "./dragData";
+import { DropTarget } from "./DropTarget";
 
 const fieldId = (room: RoomId) => `room-documents-${room}`;
 
@@ -17,17 +17,14 @@ type Props = {
 
 export function RoomDocuments({ room, roomName, documents, staff, onRemove }: Props) {
   const data: DocumentDropData = { kind: "room-documents", room, label: `the shared documents of ${roomName}` };
-  const { setNodeRef, isOver, active } = useDroppable({ id: `room-documents-${room}`, data });
-  const classes = ["room-documents"];
-  if (isDocumentDrag(active?.data.current)) classes.push("drop-ready");
-  if (isOver) classes.push("drop-over");
   return (
-    <div
-      ref={setNodeRef}
+    <DropTarget
+      as="div"
+      dropId={fieldId(room)}
+      data={data}
       id={fieldId(room)}
-      className={classes.join(" ")}
+      className="room-documents"
       data-testid="room-documents"
-      data-over={isOver || undefined}
       role="group"
       aria-label={`Shared documents of ${roomName}`}
     >
@@ -60,7 +57,7 @@ export function RoomDocuments({ room, roomName, documents, staff, onRemove }: Pr
           </li>
         ))}
       </ul>
-    </div>
+    </DropTarget>
   );
 }
 

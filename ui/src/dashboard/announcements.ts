@@ -45,6 +45,9 @@ export const announcements: Announcements = {
   },
 };
 
+/** The id of dnd-kit's hidden instructions (the DndContext's id); every draggable is described by them. */
+export const DRAG_INSTRUCTIONS_ID = "drag-instructions";
+
 export const screenReaderInstructions: ScreenReaderInstructions = {
   draggable:
     "Press Enter or Space to open a menu of places: Move to… for a participant, Share with… for a document. Choose with the arrow keys and press Enter; Escape closes the menu.",
