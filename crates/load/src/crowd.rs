@@ -3,6 +3,7 @@
 
 use crate::fleet::{self, Fleet};
 use crate::proc_stats::{Probe, Usage};
+use crate::Args;
 use anyhow::Context as _;
 use breakout_client::{Api, Client, ClientOptions, Credentials, Endpoint};
 use breakout_core::{
@@ -32,18 +33,18 @@ pub struct Crowd {
     rooms: Vec<Location>,
 }
 
-/// Create a session with `rooms` breakout rooms and connect `clients` participants to it,
-/// `parallel` handshakes at a time, with `offline` more who only join (they are in the session,
-/// and in every auto-assign, but have no socket); return once the connected are online and the
-/// endpoint is quiet.
-pub async fn gather(
-    endpoint: &Endpoint,
-    clients: usize,
-    offline: usize,
-    rooms: u32,
-    parallel: usize,
-    probe: &Probe,
-) -> anyhow::Result<Crowd> {
+/// Create a session with `--rooms` breakout rooms and connect `--clients` participants to it,
+/// `--parallel` handshakes at a time, with `--offline` more who only join (they are in the
+/// session, and in every auto-assign, but have no socket); return once the connected are online
+/// and the endpoint is quiet.
+pub async fn gather(args: &Args, endpoint: &Endpoint, probe: &Probe) -> anyhow::Result<Crowd> {
+    let Args {
+        clients,
+        offline,
+        rooms,
+        parallel,
+        ..
+    } = *args;
     let api = Api::new(endpoint.clone());
     let created = api.create_session("Load test", "Moderator").await?;
     let moderator = Client::connect(

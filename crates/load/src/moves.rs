@@ -21,15 +21,7 @@ pub async fn run(
     endpoint: &Endpoint,
     probe: &Probe,
 ) -> anyhow::Result<serde_json::Value> {
-    let mut crowd = crowd::gather(
-        endpoint,
-        args.clients,
-        args.offline,
-        args.rooms,
-        args.parallel,
-        probe,
-    )
-    .await?;
+    let mut crowd = crowd::gather(args, endpoint, probe).await?;
     let cpu_before = (probe.usage(), usage("self").ok());
     let commits_before = server_metrics::read(endpoint).await;
     let interval = Duration::from_secs_f64(1.0 / args.rate);
