@@ -27,6 +27,10 @@ struct State {
     folder: PathBuf,
     view: LibraryView,
     watcher: Option<RecommendedWatcher>,
+    /// Why the folder is not watched, kept across readings of it.
+    watch_error: Option<String>,
+    /// Readings of the folder started so far; each reading's view takes the count as its revision.
+    scans: u64,
     hashes: HashMap<(String, u64, SystemTime), String>,
 }
 
@@ -41,6 +45,8 @@ impl<R: Runtime> Library<R> {
                 view: empty_view(&folder),
                 folder,
                 watcher: None,
+                watch_error: None,
+                scans: 0,
                 hashes: HashMap::new(),
             }),
             rescan,
@@ -101,23 +107,33 @@ impl<R: Runtime> Library<R> {
             watcher.watch(&state.folder, RecursiveMode::NonRecursive)?;
             Ok(watcher)
         });
-        match watcher {
-            Ok(watcher) => state.watcher = Some(watcher),
-            Err(error) => state.view.error = Some(format!("cannot watch the folder: {error}")),
-        }
+        state.watch_error = match watcher {
+            Ok(watcher) => {
+                state.watcher = Some(watcher);
+                None
+            }
+            Err(error) => Some(format!("cannot watch the folder for changes: {error}")),
+        };
     }
 
-    /// Read the folder again, hashing new or changed files, and tell the UI.
+    /// Read the folder again, hashing new or changed files, and tell the UI. Readings may overlap
+    /// (the watcher's thread and a command): one that started earlier never replaces a later one.
     fn scan(&self) {
-        let (folder, mut hashes) = {
+        let (folder, mut hashes, revision) = {
             let mut state = self.state.lock().expect("not poisoned");
-            (state.folder.clone(), std::mem::take(&mut state.hashes))
+            state.scans += 1;
+            let hashes = std::mem::take(&mut state.hashes);
+            (state.folder.clone(), hashes, state.scans)
         };
-        let view = read_folder(&folder, &mut hashes);
+        let mut view = read_folder(&folder, &mut hashes);
+        view.revision = revision;
         {
             let mut state = self.state.lock().expect("not poisoned");
-            if state.folder != folder {
-                return; // the folder changed while reading; that change scans again
+            if state.folder != folder || state.view.revision > revision {
+                return; // the folder changed, or a later reading finished first
+            }
+            if view.error.is_none() {
+                view.error = state.watch_error.clone();
             }
             state.hashes = hashes;
             state.view = view.clone();
@@ -131,6 +147,7 @@ fn empty_view(folder: &Path) -> LibraryView {
         folder: folder.display().to_string(),
         files: vec![],
         error: None,
+        revision: 0,
     }
 }
 

@@ -116,8 +116,11 @@ pub struct LibraryView {
     pub folder: String,
     /// Its files (not sub-folders), by name.
     pub files: Vec<LibraryFile>,
-    /// Why the folder cannot be read, if it cannot.
+    /// Why the folder cannot be read or watched, if it cannot.
     pub error: Option<String>,
+    /// Grows with every reading of the folder: of two views, the one with the larger revision is
+    /// newer (events and command answers may reach the UI out of order).
+    pub revision: u64,
 }
 
 /// One file of the local library.

@@ -14,6 +14,11 @@ folder: string,
  */
 files: Array<LibraryFile>, 
 /**
- * Why the folder cannot be read, if it cannot.
+ * Why the folder cannot be read or watched, if it cannot.
  */
-error: string | null, };
+error: string | null, 
+/**
+ * Grows with every reading of the folder: of two views, the one with the larger revision is
+ * newer (events and command answers may reach the UI out of order).
+ */
+revision: number, };

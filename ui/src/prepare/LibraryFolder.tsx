@@ -1,5 +1,5 @@
 // The watched library folder: its path (typed or picked natively), its files, and — for staff in a session — uploading them.
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { api } from "../api";
 import type { AppError } from "../generated/AppError";
 import type { LibraryView } from "../generated/LibraryView";
@@ -15,17 +15,20 @@ type Props = {
 };
 
 export function LibraryFolder({ library, onChanged, uploaded }: Props) {
-  const [folder, setFolder] = useState("");
+  // What the user typed, until it is used; the watched folder is shown otherwise (so a library that
+  // loads late never overwrites typing).
+  const [draft, setDraft] = useState<string | null>(null);
+  const folder = draft ?? library?.folder ?? "";
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const transfers = useTransfers();
-  useEffect(() => setFolder(library?.folder ?? ""), [library?.folder]);
 
   const change = async (action: () => Promise<LibraryView>) => {
     setError(null);
     setBusy(true);
     try {
       onChanged(await action());
+      setDraft(null);
     } catch (e) {
       setError((e as AppError).message);
     } finally {
@@ -64,7 +67,7 @@ export function LibraryFolder({ library, onChanged, uploaded }: Props) {
           spellCheck={false}
           aria-invalid={shownError !== null || undefined}
           aria-describedby={shownError ? "library-error" : undefined}
-          onChange={(e) => setFolder(e.target.value)}
+          onChange={(e) => setDraft(e.target.value)}
         />
         <button type="submit" className="button" data-testid="library-folder-save" disabled={busy}>
           Use folder
