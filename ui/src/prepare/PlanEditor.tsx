@@ -43,6 +43,8 @@ export function PlanEditor({ library, canApply }: Props) {
   const [saved, setSaved] = useState<string | null>(null);
   const [report, setReport] = useState<ApplyReport | null>(null);
   const [busy, setBusy] = useState(false);
+  // Nothing is editable until the stored plan is shown, so a plan that loads late never overwrites typing.
+  const [loaded, setLoaded] = useState(false);
 
   const rooms = drafts.slice(0, count);
 
@@ -54,7 +56,10 @@ export function PlanEditor({ library, canApply }: Props) {
   };
 
   useEffect(() => {
-    api.getPlan().then(show, (e: AppError) => setError(e.message));
+    api
+      .getPlan()
+      .then(show, (e: AppError) => setError(`Could not load the saved plan: ${e.message}`))
+      .finally(() => setLoaded(true));
   }, []);
 
   const resize = (text: string) => {
@@ -118,6 +123,14 @@ export function PlanEditor({ library, canApply }: Props) {
     });
 
   const files = library?.files ?? [];
+  if (!loaded) {
+    return (
+      <section className="panel plan-editor" aria-labelledby="plan-heading">
+        <h2 id="plan-heading">Room plan</h2>
+        <p className="muted small">Loading the saved plan…</p>
+      </section>
+    );
+  }
   return (
     <section className="panel plan-editor" aria-labelledby="plan-heading">
       <header className="panel-header">

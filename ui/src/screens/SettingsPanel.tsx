@@ -27,7 +27,7 @@ export function SettingsPanel({ settings, onSaved }: Props) {
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    if (saving) return;
+    if (saving || settings === null) return;
     setSaving(true);
     setError(null);
     setSaved(false);
@@ -35,7 +35,7 @@ export function SettingsPanel({ settings, onSaved }: Props) {
       const hosted = endpoint.trim();
       onSaved(
         await api.saveSettings({
-          library_folder: settings?.settings.library_folder ?? null,
+          library_folder: settings.settings.library_folder,
           hosted_endpoint: hosted === "" ? null : hosted,
           share_on_lan: shareOnLan,
         }),
@@ -63,7 +63,9 @@ export function SettingsPanel({ settings, onSaved }: Props) {
         <GearIcon />
         Settings
       </button>
-      {open && (
+      {open && settings === null && <p className="muted small">Loading settings…</p>}
+      {/* Shown only once loaded: typing is never overwritten, and saving never drops a stored value. */}
+      {open && settings !== null && (
         <form id="settings-panel" className="panel settings-panel" onSubmit={save} noValidate>
           <label className="field">
             <span>Hosted endpoint</span>
@@ -96,17 +98,15 @@ export function SettingsPanel({ settings, onSaved }: Props) {
               {hosted && <small className="muted"> (only applies when hosting on this computer)</small>}
             </span>
           </label>
-          {settings?.endpoint_from_env && (
+          {settings.endpoint_from_env && (
             <p className="note" data-testid="settings-env-endpoint">
               <strong>BREAKOUT_ENDPOINT</strong> is set to <code>{settings.endpoint_from_env}</code>; it
               takes precedence over the hosted endpoint above.
             </p>
           )}
-          {settings && (
-            <p className="muted small">
-              Data folder: <code data-testid="settings-data-dir">{settings.data_dir}</code>
-            </p>
-          )}
+          <p className="muted small">
+            Data folder: <code data-testid="settings-data-dir">{settings.data_dir}</code>
+          </p>
           {error && (
             <p className="form-error" role="alert" data-testid="settings-error">
               {error}
