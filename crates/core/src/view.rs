@@ -121,8 +121,9 @@ impl ProjectionKey {
 /// then ask for keys and updates against the state *after* it.
 pub struct Projection<'e> {
     event: &'e Event,
-    /// Where each participant whose location this event changes was before it.
-    moved_from: HashMap<ParticipantId, Location>,
+    /// Where everyone was before the event (sorted by id, as `Session::participants` is), kept only
+    /// for events that move people: one copy is cheaper than finding the thousands an auto-assign moves.
+    locations_before: Vec<(ParticipantId, Location)>,
     /// Room views of every place before the event, kept only when the event changes room views.
     views_before: Option<HashMap<Location, RoomView>>,
 }
@@ -130,28 +131,17 @@ pub struct Projection<'e> {
 impl<'e> Projection<'e> {
     /// Record what the event is about to change. `before` is the state the event applies to.
     pub fn prepare(before: &Session, event: &'e Event) -> Projection<'e> {
-        let moved_from = match event {
-            Event::ParticipantsMoved { placements, .. } => placements
-                .iter()
-                .flat_map(|pl| pl.participants.iter().map(move |id| (*id, pl.to)))
-                .filter_map(|(id, to)| {
-                    let from = before.participant(id)?.location;
-                    (from != to).then_some((id, from))
-                })
-                .collect(),
-            Event::RoomsRemoved { rooms } => before
+        let moves_people = matches!(
+            event,
+            Event::ParticipantsMoved { .. } | Event::RoomsRemoved { .. } | Event::BreakoutsStopped
+        );
+        let locations_before = match moves_people {
+            true => before
                 .participants
                 .iter()
-                .filter(|p| matches!(p.location, Location::Room(r) if rooms.contains(&r)))
                 .map(|p| (p.id, p.location))
                 .collect(),
-            Event::BreakoutsStopped => before
-                .participants
-                .iter()
-                .filter(|p| p.location != Location::Main)
-                .map(|p| (p.id, p.location))
-                .collect(),
-            _ => HashMap::new(),
+            false => Vec::new(),
         };
         let changes_views = matches!(
             event,
@@ -167,7 +157,7 @@ impl<'e> Projection<'e> {
         });
         Projection {
             event,
-            moved_from,
+            locations_before,
             views_before,
         }
     }
@@ -180,7 +170,10 @@ impl<'e> Projection<'e> {
         }
         Some(ProjectionKey::Participant {
             sees_event: participant_sees(self.event, me, Some(me.location)),
-            from: self.moved_from.get(&viewer).copied().unwrap_or(me.location),
+            from: self
+                .locations_before
+                .binary_search_by_key(&viewer, |&(id, _)| id)
+                .map_or(me.location, |i| self.locations_before[i].1),
             at: me.location,
         })
     }
