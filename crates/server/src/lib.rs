@@ -25,6 +25,7 @@ pub use config::Config;
 pub use error::HttpError;
 pub use metrics::Metrics;
 
+use axum::serve::ListenerExt;
 use context::Context;
 use registry::Registry;
 use std::future::Future;
@@ -81,6 +82,13 @@ pub async fn run_with_storage(
     });
     let app = http::router(Arc::new(Registry::new(ctx.clone())));
     let stop = ctx.shutdown.clone();
+    // Events are small frames that must leave at once: without TCP_NODELAY a frame written while the
+    // previous one is unacknowledged waits for the peer's delayed ACK (up to 40 ms on Linux).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("cannot set TCP_NODELAY: {e}");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(async move { stop.cancelled().await })
         .await?;
