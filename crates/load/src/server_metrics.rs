@@ -24,6 +24,8 @@ pub struct CommitSummary {
     pub count: u64,
     /// Their mean, in ms.
     pub mean_ms: f64,
+    /// The smallest bucket bound that half of them stayed under, in ms.
+    pub p50_at_most_ms: Option<f64>,
     /// The smallest bucket bound that 99 % of them stayed under, in ms.
     pub p99_at_most_ms: Option<f64>,
 }
@@ -76,20 +78,22 @@ impl CommitTimes {
                 .find(|(b, _)| *b == bound)
                 .map_or(0, |(_, n)| *n)
         };
-        let wanted = (count as f64 * 0.99).ceil() as u64;
-        let p99_at_most_ms = self
-            .buckets
-            .iter()
-            .find(|(bound, n)| count > 0 && n.saturating_sub(before(*bound)) >= wanted)
-            .map(|(bound, _)| bound * 1000.0);
+        let at_most_ms = |share: f64| {
+            let wanted = (count as f64 * share).ceil() as u64;
+            self.buckets
+                .iter()
+                .find(|(bound, n)| count > 0 && n.saturating_sub(before(*bound)) >= wanted)
+                .map(|(bound, _)| bound * 1000.0)
+        };
         CommitSummary {
+            p50_at_most_ms: at_most_ms(0.5),
+            p99_at_most_ms: at_most_ms(0.99),
             count,
             mean_ms: if count > 0 {
                 sum * 1000.0 / count as f64
             } else {
                 0.0
             },
-            p99_at_most_ms,
         }
     }
 }
@@ -102,10 +106,11 @@ mod tests {
     const AFTER: &str = "breakout_commit_seconds_bucket{le=\"0.001\"} 2\nbreakout_commit_seconds_bucket{le=\"0.005\"} 101\nbreakout_commit_seconds_sum 0.3005\nbreakout_commit_seconds_count 101\n";
 
     #[test]
-    fn the_difference_of_two_readings_gives_mean_and_p99_bound() {
+    fn the_difference_of_two_readings_gives_mean_and_bounds() {
         let summary = parse(AFTER).since(&parse(BEFORE));
         assert_eq!(summary.count, 100);
         assert!((summary.mean_ms - 3.0).abs() < 1e-9);
+        assert_eq!(summary.p50_at_most_ms, Some(5.0));
         assert_eq!(summary.p99_at_most_ms, Some(5.0));
     }
 
@@ -113,5 +118,6 @@ mod tests {
     fn no_commits_in_between_give_no_bound() {
         let summary = parse(BEFORE).since(&parse(BEFORE));
         assert_eq!((summary.count, summary.p99_at_most_ms), (0, None));
+        assert_eq!(summary.p50_at_most_ms, None);
     }
 }
