@@ -9,8 +9,10 @@ use breakout_core::plan::{late_joiner_move, RoomPlan};
 use breakout_core::{ParticipantId, Role};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tauri::{AppHandle, Emitter, Runtime};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
 /// A joined session.
@@ -105,10 +107,15 @@ impl Drop for Live {
     }
 }
 
+/// The web view gets a fresh view at most this often: a storm of changes (a thousand people joining)
+/// is shown as it stands every couple of frames instead of being parsed and rendered a thousand times.
+const VIEW_INTERVAL: Duration = Duration::from_millis(33);
+
 async fn forward<R: Runtime>(app: AppHandle<R>, live: Arc<Link>, stop: CancellationToken) {
     let mut state = live.client.state();
     let mut connection = live.client.connection();
     let mut notices = live.client.notices();
+    let mut next_view = Instant::now();
     loop {
         tokio::select! {
             _ = stop.cancelled() => return,
@@ -124,7 +131,15 @@ async fn forward<R: Runtime>(app: AppHandle<R>, live: Arc<Link>, stop: Cancellat
                 Err(RecvError::Closed) => return,
             },
         }
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep_until(next_view) => {}
+        }
+        // What changed while waiting is in the view sent now; only later changes call for another.
+        state.borrow_and_update();
+        connection.borrow_and_update();
         let _ = app.emit(VIEW_EVENT, live.view());
+        next_view = Instant::now() + VIEW_INTERVAL;
     }
 }
 
