@@ -277,11 +277,14 @@ impl App {
         self.wd.release_actions().await.unwrap();
     }
 
-    /// Save a PNG of the window under target/e2e-screenshots/.
+    /// Save a PNG of the window under target/e2e-screenshots/ — skipped when WebKit cannot take it
+    /// within 10 s (seen with compositing off and two windows): a picture never hangs a test.
     pub async fn screenshot(&self, name: &str) {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots");
         std::fs::create_dir_all(&dir).unwrap();
-        if let Ok(png) = self.wd.screenshot().await {
+        if let Ok(Ok(png)) =
+            tokio::time::timeout(Duration::from_secs(10), self.wd.screenshot()).await
+        {
             std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
         }
     }
