@@ -230,20 +230,19 @@ impl Session {
         }
     }
 
+    /// Where the participant with this id sits in `participants` (sorted by id), if present.
+    pub(crate) fn slot_of(&self, id: ParticipantId) -> Option<usize> {
+        self.participants.binary_search_by_key(&id, |p| p.id).ok()
+    }
+
     /// The participant with this id, if any.
     pub fn participant(&self, id: ParticipantId) -> Option<&Participant> {
-        self.participants
-            .binary_search_by_key(&id, |p| p.id)
-            .ok()
-            .map(|i| &self.participants[i])
+        self.slot_of(id).map(|i| &self.participants[i])
     }
 
     /// The participant with this id, mutably.
     pub(crate) fn participant_mut(&mut self, id: ParticipantId) -> Option<&mut Participant> {
-        self.participants
-            .binary_search_by_key(&id, |p| p.id)
-            .ok()
-            .map(|i| &mut self.participants[i])
+        self.slot_of(id).map(|i| &mut self.participants[i])
     }
 
     /// The room with this id, if any.

@@ -135,13 +135,11 @@ impl<'e> Projection<'e> {
             event,
             Event::ParticipantsMoved { .. } | Event::RoomsRemoved { .. } | Event::BreakoutsStopped
         );
-        let locations_before = match moves_people {
-            true => before
-                .participants
-                .iter()
-                .map(|p| (p.id, p.location))
-                .collect(),
-            false => Vec::new(),
+        let locations_before = if moves_people {
+            let everyone = before.participants.iter();
+            everyone.map(|p| (p.id, p.location)).collect()
+        } else {
+            Vec::new()
         };
         let changes_views = matches!(
             event,

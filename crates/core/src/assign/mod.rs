@@ -134,17 +134,13 @@ pub(crate) fn auto_assign(state: &Session, params: &AutoAssign) -> Assignment {
         .filter(|(size, _)| **size > cap)
         .map(|(_, room)| room.id)
         .collect();
-    let final_room = |id: &ParticipantId| slot_of(state, *id).and_then(|slot| room_of[slot]);
+    let final_room = |id: &ParticipantId| state.slot_of(*id).and_then(|slot| room_of[slot]);
     Assignment {
         placements,
         broken_rules: broken_rules(state, &params.rules, final_room, unplaced, rooms_over),
     }
 }
 
-/// Where participant `id` sits in `state.participants`.
-fn slot_of(state: &Session, id: ParticipantId) -> Option<usize> {
-    state.participants.binary_search_by_key(&id, |p| p.id).ok()
-}
 /// Check the final layout against every rule: whatever the reason (kept people, a group larger than
 /// the cap, more apart members than rooms, contradicting rules), what is broken gets reported.
 fn broken_rules(
@@ -195,7 +191,7 @@ fn broken_rules(
 fn index_groups(state: &Session, groups: &[Vec<ParticipantId>]) -> HashMap<usize, Vec<u32>> {
     let mut of: HashMap<usize, Vec<u32>> = HashMap::new();
     for (g, members) in groups.iter().enumerate() {
-        for slot in members.iter().filter_map(|m| slot_of(state, *m)) {
+        for slot in members.iter().filter_map(|m| state.slot_of(*m)) {
             let list = of.entry(slot).or_default();
             if list.last() != Some(&(g as u32)) {
                 list.push(g as u32);

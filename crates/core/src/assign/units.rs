@@ -1,7 +1,6 @@
 //! Keep-together groups turned into the units auto-assign places: overlapping groups merged, groups
 //! bigger than the room cap split, each unit's members stored one after another in one list.
 
-use super::slot_of;
 use crate::ids::ParticipantId;
 use crate::session::Session;
 use std::collections::HashMap;
@@ -45,7 +44,7 @@ pub(super) fn build_units(
     }
     let mut pinned: HashMap<usize, usize> = HashMap::new();
     for members in together {
-        let slots: Vec<usize> = members.iter().filter_map(|m| slot_of(state, *m)).collect();
+        let slots: Vec<usize> = members.iter().filter_map(|m| state.slot_of(*m)).collect();
         let in_pool: Vec<usize> = slots
             .iter()
             .map(|&slot| position[slot])
@@ -74,11 +73,13 @@ pub(super) fn build_units(
     let mut unit_of_root = vec![NONE; pool.len()];
     let mut unit_of = Vec::with_capacity(pool.len());
     let mut sizes: Vec<usize> = Vec::new();
+    let mut pinned_of_unit = Vec::new();
     for i in 0..pool.len() {
         let r = root(&mut parent, i);
         if unit_of_root[r] == NONE {
             unit_of_root[r] = sizes.len();
             sizes.push(0);
+            pinned_of_unit.push(pinned.get(&r).copied());
         }
         unit_of.push(unit_of_root[r]);
         sizes[unit_of_root[r]] += 1;
@@ -94,15 +95,6 @@ pub(super) fn build_units(
     for (&slot, &u) in pool.iter().zip(&unit_of) {
         members[filled[u]] = slot;
         filled[u] += 1;
-    }
-    let roots = unit_of_root
-        .iter()
-        .enumerate()
-        .filter(|(_, &u)| u != NONE)
-        .map(|(r, &u)| (u, r));
-    let mut pinned_of_unit = vec![None; sizes.len()];
-    for (u, r) in roots {
-        pinned_of_unit[u] = pinned.get(&r).copied();
     }
 
     let mut units = Vec::with_capacity(sizes.len());
