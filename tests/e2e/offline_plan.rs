@@ -114,10 +114,13 @@ async fn a_plan_prepared_offline_is_applied_to_a_live_session() {
     let ann = Bot::join(&link, "Ann").await;
     let bob = Bot::join(&link, "Bob").await;
     let cy = Bot::join(&link, "Cy").await;
+    // The observer may hear of a join after the moves that followed it: wait until all three are in.
     let state = observer
         .sees("the planned people in their rooms", |s| {
-            location(s, ann.id()) == room_named(s, "Red").map(Location::Room).unwrap()
-                && location(s, bob.id()) == room_named(s, "Blue").map(Location::Room).unwrap()
+            let at = |who| s.participant(who).map(|p| p.location);
+            at(cy.id()).is_some()
+                && at(ann.id()) == room_named(s, "Red").map(Location::Room)
+                && at(bob.id()) == room_named(s, "Blue").map(Location::Room)
         })
         .await;
     assert_eq!(location(&state, cy.id()), Location::Main, "not in the plan");
