@@ -39,11 +39,10 @@ pub struct Api {
 impl Api {
     /// A client for `endpoint`.
     pub fn new(endpoint: Endpoint) -> Api {
-        let http = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(10))
-            .build()
-            .expect("a plain HTTP client always builds");
-        Api { http, endpoint }
+        Api {
+            http: endpoint.http_client(),
+            endpoint,
+        }
     }
 
     /// The endpoint this client talks to.

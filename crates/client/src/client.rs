@@ -339,7 +339,8 @@ impl Runtime {
                     status: 401 | 403 | 404,
                     message,
                     ..
-                }) => {
+                })
+                | Err(ClientError::Untrusted(message)) => {
                     self.go_offline(message);
                     return;
                 }

@@ -44,9 +44,11 @@ pub async fn open(
         .write_buffer_size(0)
         .max_message_size(Some(MAX_INCOMING))
         .max_frame_size(Some(MAX_INCOMING));
-    let (socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), true)
-        .await
-        .map_err(refusal)?;
+    let tls = tokio_tungstenite::Connector::Rustls(endpoint.tls_config());
+    let (socket, _) =
+        tokio_tungstenite::connect_async_tls_with_config(request, Some(config), true, Some(tls))
+            .await
+            .map_err(refusal)?;
     let (sink, stream) = socket.split();
     Ok((Sender(sink), Receiver(stream)))
 }

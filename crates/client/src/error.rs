@@ -10,6 +10,12 @@ pub enum ClientError {
     /// The endpoint URL is not a usable http(s) address.
     #[error("invalid endpoint address: {0}")]
     BadEndpoint(String),
+    /// A CA certificate file that cannot be used.
+    #[error("invalid CA certificate file: {0}")]
+    BadCaFile(String),
+    /// The endpoint's TLS certificate is not trusted, or is not the one the invite link names.
+    #[error("untrusted server: {0}")]
+    Untrusted(String),
     /// An invite link that cannot be used.
     #[error("invalid invite link: {0}")]
     BadInvite(String),
@@ -68,12 +74,27 @@ pub enum ClientError {
 
 impl From<reqwest::Error> for ClientError {
     fn from(e: reqwest::Error) -> Self {
-        ClientError::Network(e.to_string())
+        crate::tls::certificate_problem(&e).unwrap_or_else(|| ClientError::Network(network_detail(&e)))
     }
 }
 
 impl From<tokio_tungstenite::tungstenite::Error> for ClientError {
     fn from(e: tokio_tungstenite::tungstenite::Error) -> Self {
-        ClientError::Network(e.to_string())
+        crate::tls::certificate_problem(&e).unwrap_or_else(|| ClientError::Network(e.to_string()))
     }
+}
+
+/// A network error with its causes ("error sending request" alone does not say what went wrong).
+fn network_detail(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        next = cause.source();
+    }
+    text
 }

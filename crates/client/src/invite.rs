@@ -1,8 +1,11 @@
-//! Invite links: `breakout://join?server=<endpoint>&session=<id>&code=<code>`. One place formats and
-//! parses them, so the link a moderator copies is exactly the link a participant's app accepts.
+//! Invite links: `breakout://join?server=<endpoint>&session=<id>&code=<code>[&fp=<sha256>]`. One
+//! place formats and parses them, so the link a moderator copies is exactly the link a participant's
+//! app accepts. `fp` pins the certificate of a moderator's LAN endpoint (self-signed, no CA): the
+//! joining app accepts that certificate and no other.
 
 use crate::endpoint::Endpoint;
 use crate::error::ClientError;
+use crate::tls::CertFingerprint;
 use breakout_core::SessionId;
 use reqwest::Url;
 
@@ -28,6 +31,9 @@ impl Invite {
             .append_pair("server", &self.endpoint.to_string())
             .append_pair("session", &self.session.0)
             .append_pair("code", &self.code);
+        if let Some(pin) = self.endpoint.pin() {
+            url.query_pairs_mut().append_pair("fp", pin.as_str());
+        }
         url.into()
     }
 
@@ -45,8 +51,17 @@ impl Invite {
                 .filter(|value| !value.is_empty())
                 .ok_or_else(|| bad(&format!("the link has no {name}")))
         };
-        let endpoint = Endpoint::parse(&field("server")?)
-            .map_err(|_| bad("the link's server is not an http(s) address"))?;
+        let mut endpoint = Endpoint::parse(&field("server")?).map_err(|e| match e {
+            ClientError::BadEndpoint(why) => bad(&format!("the link's server: {why}")),
+            other => other,
+        })?;
+        if let Ok(pin) = field("fp") {
+            let pin = CertFingerprint::parse(&pin)
+                .map_err(|_| bad("the link's certificate fingerprint (fp) is not a SHA-256"))?;
+            endpoint = endpoint
+                .with_pin(pin)
+                .map_err(|_| bad("a link with a certificate fingerprint needs an https server"))?;
+        }
         Ok(Invite {
             endpoint,
             session: SessionId(field("session")?),
@@ -75,6 +90,23 @@ mod tests {
     }
 
     #[test]
+    fn a_pinned_link_reads_back_with_its_fingerprint() {
+        let pin = CertFingerprint::parse(&"C0".repeat(32)).unwrap();
+        let pinned = Invite {
+            endpoint: Endpoint::parse("https://192.168.1.20:7878")
+                .unwrap()
+                .with_pin(pin.clone())
+                .unwrap(),
+            ..invite()
+        };
+        let link = pinned.to_link();
+        assert!(link.ends_with(&format!("&fp={pin}")), "{link}");
+        let back = Invite::parse(&link).unwrap();
+        assert_eq!(back, pinned);
+        assert_eq!(back.endpoint.pin(), Some(&pin));
+    }
+
+    #[test]
     fn refuses_links_that_are_not_invites() {
         let good = invite().to_link();
         for bad in [
@@ -85,6 +117,9 @@ mod tests {
             good.replace("code=", "kode="),
             good.replace("session=s-42", "session="),
             "breakout://join?server=ftp%3A%2F%2Fx&session=s&code=c".to_owned(),
+            "breakout://join?server=http%3A%2F%2Fbreakout.example.com&session=s&code=c".to_owned(),
+            format!("{good}&fp=1234"),
+            format!("{good}&fp={}", "ab".repeat(32)),
         ] {
             let err = Invite::parse(&bad).unwrap_err();
             assert!(matches!(err, ClientError::BadInvite(_)), "{bad}: {err:?}");

@@ -14,12 +14,14 @@ mod endpoint;
 mod error;
 mod invite;
 mod notice;
+mod tls;
 
 pub use api::{sha256_of, Api, Progress, ProgressFn};
 pub use client::{Client, ClientOptions, ConnectionState};
 pub use credentials::Credentials;
-pub use endpoint::Endpoint;
+pub use endpoint::{Endpoint, CA_FILE_ENV};
 pub use error::ClientError;
 pub use invite::{Invite, INVITE_SCHEME};
 pub use notice::{notices_for, Notice};
+pub use tls::CertFingerprint;
 pub use tokio_util::sync::CancellationToken;

@@ -10,6 +10,7 @@
 
 mod auth;
 mod blobs;
+pub mod certs;
 mod config;
 mod context;
 mod error;

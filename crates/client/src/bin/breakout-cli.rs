@@ -27,6 +27,10 @@ struct Cli {
         global = true
     )]
     endpoint: String,
+    /// Also trust the CA certificates in this PEM file (a private deployment's CA). The file named
+    /// by BREAKOUT_CA_FILE is always trusted too.
+    #[arg(long, global = true, value_name = "PATH")]
+    ca_file: Option<PathBuf>,
     /// Session id (not needed for `create`).
     #[arg(long, env = "BREAKOUT_SESSION", global = true)]
     session: Option<String>,
@@ -201,7 +205,10 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let endpoint = Endpoint::parse(&cli.endpoint)?;
+    let mut endpoint = Endpoint::parse(&cli.endpoint)?;
+    if let Some(ca_file) = &cli.ca_file {
+        endpoint = endpoint.with_ca_file(ca_file)?;
+    }
     let api = Api::new(endpoint.clone());
     match cli.command {
         Cmd::Create { title, name, token } => {
