@@ -10,13 +10,27 @@ use crate::tls::{self, CertFingerprint};
 use breakout_core::SessionId;
 use reqwest::Url;
 use rustls::pki_types::CertificateDer;
+use serde::Serialize;
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
+use ts_rs::TS;
 use url::Host;
 
 /// The CA file every Rust client adds to the system's roots, when set.
 pub const CA_FILE_ENV: &str = "BREAKOUT_CA_FILE";
+
+/// How the link to an endpoint is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkSecurity {
+    /// https/wss.
+    Encrypted,
+    /// Plain http to this computer: nothing leaves it.
+    ThisComputer,
+    /// Plain http over a local network: readable by anyone on that network.
+    NotEncrypted,
+}
 
 /// The base address of a sync endpoint, e.g. `https://breakout.example` or `http://127.0.0.1:7878`.
 #[derive(Debug, Clone)]
@@ -101,9 +115,26 @@ impl Endpoint {
         self.pin.as_ref()
     }
 
-    /// Is traffic to this endpoint encrypted (https/wss)? When not, the app marks it.
+    /// Is traffic to this endpoint encrypted (https/wss)?
     pub fn is_encrypted(&self) -> bool {
         self.base.scheme() == "https"
+    }
+
+    /// How the link to this endpoint is protected, for people (the app marks a plain link).
+    pub fn security(&self) -> LinkSecurity {
+        let loopback = match self.base.host() {
+            Some(Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            None => false,
+        };
+        if self.is_encrypted() {
+            LinkSecurity::Encrypted
+        } else if loopback {
+            LinkSecurity::ThisComputer
+        } else {
+            LinkSecurity::NotEncrypted
+        }
     }
 
     /// The rustls configuration for this endpoint's certificates.
@@ -224,6 +255,15 @@ mod tests {
         ] {
             let e = Endpoint::parse(local).unwrap_or_else(|e| panic!("{local}: {e}"));
             assert!(!e.is_encrypted());
+            let expected = if local.contains("127.0.0.1")
+                || local.contains("localhost")
+                || local.contains("::1")
+            {
+                LinkSecurity::ThisComputer
+            } else {
+                LinkSecurity::NotEncrypted
+            };
+            assert_eq!(e.security(), expected, "{local}");
         }
         for public in [
             "http://breakout.example.com",
@@ -238,7 +278,8 @@ mod tests {
                 "{public}: {err:?}"
             );
         }
-        assert!(Endpoint::parse("https://8.8.8.8").unwrap().is_encrypted());
+        let encrypted = Endpoint::parse("https://8.8.8.8").unwrap();
+        assert_eq!(encrypted.security(), LinkSecurity::Encrypted);
     }
 
     #[test]

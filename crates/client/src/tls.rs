@@ -16,7 +16,9 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -59,6 +61,11 @@ impl std::fmt::Display for CertFingerprint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Check that a PEM file holds usable CA certificates (for a settings screen, before any endpoint).
+pub fn check_ca_file(path: &Path) -> Result<(), ClientError> {
+    read_ca_file(path).map(drop)
 }
 
 /// Read the certificates of a PEM file (extra trusted roots). A file without any certificate is an
@@ -135,7 +142,9 @@ struct PinnedCertificate {
 
 /// The error a pinned connection fails with when the server shows another certificate.
 #[derive(Debug, thiserror::Error)]
-#[error("the server's certificate (SHA-256 {actual}) is not the one in the invite link ({expected})")]
+#[error(
+    "the server's certificate (SHA-256 {actual}) is not the one in the invite link ({expected})"
+)]
 pub(crate) struct PinMismatch {
     expected: CertFingerprint,
     actual: CertFingerprint,
@@ -220,7 +229,10 @@ pub(crate) fn certificate_problem(
             });
         }
         // `io::Error::source` skips the error it wraps, so look inside it explicitly.
-        next = match e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+        next = match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
             Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
             None => e.source(),
         };

@@ -4,12 +4,33 @@
 //! deployment use instead of a public CA. Generated with rcgen on the *ring* backend.
 
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::CertificateDer;
 use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::Path;
 
-/// Why a certificate could not be made.
+/// Why a certificate could not be made or read.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot make a certificate: {0}")]
-pub struct CertError(#[from] rcgen::Error);
+pub enum CertError {
+    /// Generating it failed.
+    #[error("cannot make a certificate: {0}")]
+    Generate(#[from] rcgen::Error),
+    /// A stored certificate is unreadable.
+    #[error("the stored certificate {path} is unreadable: {why}")]
+    Unreadable {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// It could not be stored.
+    #[error("cannot store the certificate: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+const CERT_FILE: &str = "cert.pem";
+const KEY_FILE: &str = "key.pem";
 
 /// A certificate with its private key, both PEM, ready for `--tls-cert`/`--tls-key` or
 /// [`crate::tls::server_config_from_pem`].
@@ -36,6 +57,40 @@ pub fn self_signed(names: &[String]) -> Result<CertifiedKey, CertError> {
     let key = KeyPair::generate()?;
     let cert = CertificateParams::new(names.to_vec())?.self_signed(&key)?;
     Ok(certified(&cert, &key))
+}
+
+/// The self-signed certificate kept in `dir` (`cert.pem`, and `key.pem` readable by this user
+/// only), made for `names` on first use. Keeping it means invite links stay valid across restarts.
+pub fn stored_self_signed(dir: &Path, names: &[String]) -> Result<CertifiedKey, CertError> {
+    let (cert_path, key_path) = (dir.join(CERT_FILE), dir.join(KEY_FILE));
+    if cert_path.exists() && key_path.exists() {
+        let unreadable = |path: &Path, why: String| CertError::Unreadable {
+            path: path.display().to_string(),
+            why,
+        };
+        let cert_pem = std::fs::read_to_string(&cert_path)
+            .map_err(|e| unreadable(&cert_path, e.to_string()))?;
+        let key_pem =
+            std::fs::read_to_string(&key_path).map_err(|e| unreadable(&key_path, e.to_string()))?;
+        let der = CertificateDer::from_pem_slice(cert_pem.as_bytes())
+            .map_err(|e| unreadable(&cert_path, e.to_string()))?;
+        return Ok(CertifiedKey {
+            fingerprint: hex::encode(Sha256::digest(&der)),
+            cert_pem,
+            key_pem,
+        });
+    }
+    let made = self_signed(names)?;
+    std::fs::create_dir_all(dir)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut key = options.open(&key_path)?;
+    key.write_all(made.key_pem.as_bytes())?;
+    key.sync_all()?;
+    std::fs::write(&cert_path, &made.cert_pem)?;
+    Ok(made)
 }
 
 /// A certificate authority that exists only in memory (and in the files you write its certificate
@@ -96,6 +151,30 @@ mod tests {
         assert!(a.cert_pem.starts_with("-----BEGIN CERTIFICATE-----"));
         assert!(a.key_pem.contains("PRIVATE KEY"));
         assert!(!format!("{a:?}").contains("PRIVATE"));
+    }
+
+    #[test]
+    fn a_stored_certificate_is_made_once_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = vec!["localhost".to_owned()];
+        let first = stored_self_signed(dir.path(), &names).unwrap();
+        let again = stored_self_signed(dir.path(), &names).unwrap();
+        assert_eq!(first.fingerprint, again.fingerprint);
+        assert_eq!(first.key_pem, again.key_pem);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(KEY_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::write(dir.path().join(CERT_FILE), "garbage").unwrap();
+        assert!(matches!(
+            stored_self_signed(dir.path(), &names),
+            Err(CertError::Unreadable { .. })
+        ));
     }
 
     #[test]
