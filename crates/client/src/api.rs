@@ -56,6 +56,13 @@ impl Api {
         checked(response).await.map(drop)
     }
 
+    /// The endpoint's Prometheus metrics, as text (for tools; a hosted endpoint may serve them
+    /// only on a private listener).
+    pub async fn metrics(&self) -> Result<String, ClientError> {
+        let response = self.http.get(self.endpoint.http("metrics")).send().await?;
+        Ok(checked(response).await?.text().await?)
+    }
+
     /// Create a session; the answer holds the moderator's token and both join codes.
     pub async fn create_session(
         &self,

@@ -72,6 +72,9 @@ struct Args {
     /// The server binary to start (default: breakout-server next to this binary).
     #[arg(long)]
     server: Option<PathBuf>,
+    /// Serve over TLS (https/wss) with a certificate from a throwaway CA, which the clients trust.
+    #[arg(long)]
+    tls: bool,
     /// Handshakes and joins in flight at once.
     #[arg(long, default_value_t = 64)]
     parallel: usize,
@@ -98,7 +101,7 @@ async fn main() -> anyhow::Result<()> {
             // The upload scenario's document is larger than the default limit; leave it headroom.
             let max_upload =
                 (args.scenario == Scenario::Upload).then(|| (args.upload_mib + 1) * 1024 * 1024);
-            Some(ServerProcess::start(&binary, max_upload).await?)
+            Some(ServerProcess::start(&binary, max_upload, args.tls).await?)
         }
     };
     let url = args
@@ -106,7 +109,10 @@ async fn main() -> anyhow::Result<()> {
         .clone()
         .or_else(|| server.as_ref().map(|s| s.url.clone()))
         .context("no endpoint")?;
-    let endpoint = Endpoint::parse(&url)?;
+    let mut endpoint = Endpoint::parse(&url)?;
+    if let Some(ca_file) = server.as_ref().and_then(|s| s.ca_file.as_deref()) {
+        endpoint = endpoint.with_ca_file(ca_file)?;
+    }
     anyhow::ensure!(
         ["127.", "localhost", "[::1]"]
             .iter()
@@ -119,14 +125,22 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Reconnect => reconnect::run(&args, &endpoint, &probe).await,
         Scenario::Upload => {
             let data_dir = server.as_ref().map(ServerProcess::data_dir);
-            upload::run(&args, &endpoint, &probe, data_dir).await
+            upload::run(&args, &endpoint, &probe, data_dir.as_deref()).await
         }
     };
     if let Some(server) = server {
         server.stop().await;
     }
     let report = result?;
-    println!("{}", report["summary"].as_str().unwrap_or_default());
+    let transport = if endpoint.is_encrypted() {
+        "https/wss"
+    } else {
+        "http/ws"
+    };
+    println!(
+        "{transport} | {}",
+        report["summary"].as_str().unwrap_or_default()
+    );
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_string_pretty(&report)?)?;
     }

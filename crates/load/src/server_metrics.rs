@@ -3,8 +3,7 @@
 //! apply, the messages for every connection made, journal write), which the client cannot see
 //! apart from the delivery.
 
-use breakout_client::Endpoint;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use breakout_client::{Api, Endpoint};
 
 /// The histogram's name in the exposition.
 const COMMIT: &str = "breakout_commit_seconds";
@@ -30,15 +29,9 @@ pub struct CommitSummary {
     pub p99_at_most_ms: Option<f64>,
 }
 
-/// Read the histogram (None when the endpoint does not answer over plain HTTP/1.0).
+/// Read the histogram (None when the endpoint does not serve its metrics here).
 pub async fn read(endpoint: &Endpoint) -> Option<CommitTimes> {
-    let url = endpoint.http("metrics");
-    let address = (url.host_str()?.to_owned(), url.port_or_known_default()?);
-    let mut stream = tokio::net::TcpStream::connect(address).await.ok()?;
-    let request = format!("GET {} HTTP/1.0\r\nHost: load\r\n\r\n", url.path());
-    stream.write_all(request.as_bytes()).await.ok()?;
-    let mut text = String::new();
-    stream.read_to_string(&mut text).await.ok()?;
+    let text = Api::new(endpoint.clone()).metrics().await.ok()?;
     Some(parse(&text))
 }
 

@@ -1,5 +1,7 @@
 //! The endpoint under test: started as a separate process (so its CPU and memory can be read apart
-//! from the load generator's), on a free loopback port and a temporary data directory.
+//! from the load generator's), on a free loopback port and a temporary data directory; with `tls`,
+//! serving https/wss with a certificate from a throwaway CA whose certificate is `ca.pem` in that
+//! directory.
 
 use anyhow::{bail, Context as _};
 use std::path::{Path, PathBuf};
@@ -15,6 +17,8 @@ pub struct ServerProcess {
     pub url: String,
     /// Its process id, for /proc readings.
     pub pid: u32,
+    /// The CA file clients must trust, when it serves TLS.
+    pub ca_file: Option<PathBuf>,
     data: tempfile::TempDir,
 }
 
@@ -33,16 +37,33 @@ pub fn sibling_server_binary() -> anyhow::Result<PathBuf> {
 
 impl ServerProcess {
     /// Start `binary` on 127.0.0.1:0 (accepting uploads up to `max_upload_bytes` if given, else
-    /// its default) and wait for its address.
+    /// its default; over TLS if `tls`) and wait for its address.
     pub async fn start(
         binary: &Path,
         max_upload_bytes: Option<u64>,
+        tls: bool,
     ) -> anyhow::Result<ServerProcess> {
         let data = tempfile::tempdir()?;
         let mut command = Command::new(binary);
         command
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data.path());
+            .arg(data.path().join("data"));
+        let ca_file = if tls {
+            let ca = breakout_server::certs::PrivateCa::new("breakout-load CA")?;
+            let server = ca.issue(&["127.0.0.1".to_owned(), "localhost".to_owned()])?;
+            let path = |name: &str| data.path().join(name);
+            std::fs::write(path("ca.pem"), ca.cert_pem())?;
+            std::fs::write(path("cert.pem"), &server.cert_pem)?;
+            std::fs::write(path("key.pem"), &server.key_pem)?;
+            command
+                .arg("--tls-cert")
+                .arg(path("cert.pem"))
+                .arg("--tls-key")
+                .arg(path("key.pem"));
+            Some(path("ca.pem"))
+        } else {
+            None
+        };
         if let Some(bytes) = max_upload_bytes {
             command.arg("--max-upload-bytes").arg(bytes.to_string());
         }
@@ -71,13 +92,14 @@ impl ServerProcess {
             child,
             url,
             pid,
+            ca_file,
             data,
         })
     }
 
     /// Its data directory (a temporary one, removed with this value).
-    pub fn data_dir(&self) -> &Path {
-        self.data.path()
+    pub fn data_dir(&self) -> PathBuf {
+        self.data.path().join("data")
     }
 
     /// Stop it with SIGTERM (graceful) and wait.
