@@ -74,7 +74,8 @@ pub enum ClientError {
 
 impl From<reqwest::Error> for ClientError {
     fn from(e: reqwest::Error) -> Self {
-        crate::tls::certificate_problem(&e).unwrap_or_else(|| ClientError::Network(network_detail(&e)))
+        crate::tls::certificate_problem(&e)
+            .unwrap_or_else(|| ClientError::Network(network_detail(&e)))
     }
 }
 
