@@ -34,6 +34,8 @@ pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 pub struct Api {
     http: reqwest::Client,
     endpoint: Endpoint,
+    /// The operator's key for creating sessions on a hosted endpoint that requires one.
+    create_key: Option<Arc<str>>,
 }
 
 impl Api {
@@ -42,7 +44,15 @@ impl Api {
         Api {
             http: endpoint.http_client(),
             endpoint,
+            create_key: None,
         }
+    }
+
+    /// Send `key` (`Authorization: Bearer`) when creating sessions: a hosted endpoint started with
+    /// `--create-keys-file` creates sessions only for its operator's keys.
+    pub fn with_create_key(mut self, key: Option<&str>) -> Api {
+        self.create_key = key.map(Arc::from);
+        self
     }
 
     /// The endpoint this client talks to.
@@ -73,13 +83,11 @@ impl Api {
             title: title.to_owned(),
             moderator_name: moderator_name.to_owned(),
         };
-        let response = self
-            .http
-            .post(self.endpoint.http("v1/sessions"))
-            .json(&body)
-            .send()
-            .await?;
-        json(response).await
+        let mut request = self.http.post(self.endpoint.http("v1/sessions")).json(&body);
+        if let Some(key) = &self.create_key {
+            request = request.bearer_auth(key);
+        }
+        json(request.send().await?).await
     }
 
     /// Join a session with a participant or co-moderator code.
