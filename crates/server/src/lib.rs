@@ -90,6 +90,7 @@ pub async fn run_with_storage(
             tracing::debug!("cannot set TCP_NODELAY: {e}");
         }
     });
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move { stop.cancelled().await })
         .await?;

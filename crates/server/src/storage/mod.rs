@@ -3,11 +3,15 @@
 //! journal and periodic snapshots. `commit` returning Ok means durable: the server acknowledges a
 //! command only after it.
 
+mod migrations;
+mod retention;
 mod sqlite;
 
+pub use migrations::LATEST as SCHEMA_VERSION;
 pub use sqlite::SqliteStorage;
 
 use breakout_core::{Event, ParticipantId, Session, SessionId, Timestamp};
+use std::collections::HashSet;
 
 /// What storage can fail with. Callers treat every variant as "nothing was stored".
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +25,17 @@ pub enum StorageError {
     /// The data directory could not be prepared.
     #[error("data directory error: {0}")]
     Io(#[from] std::io::Error),
+    /// The database was written by a newer server; it is left untouched.
+    #[error(
+        "the database has schema version {found}, newer than version {supported} that this server \
+         understands; run a newer server on this data folder"
+    )]
+    TooNew {
+        /// The version found in the database.
+        found: u32,
+        /// The newest version this build knows.
+        supported: u32,
+    },
 }
 
 /// The fixed facts of a session.
@@ -94,4 +109,24 @@ pub trait Storage: Send + Sync + 'static {
     /// Append a batch to a session durably. A snapshot in the batch allows pruning journal entries
     /// older than `keep_tail` events before it.
     fn commit(&self, id: &SessionId, batch: &Batch, keep_tail: u64) -> Result<(), StorageError>;
+
+    /// Up to `limit` sessions whose last activity (creation or commit) is before `before`, oldest
+    /// first: candidates for deletion by retention.
+    fn idle_sessions(
+        &self,
+        before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<SessionId>, StorageError>;
+
+    /// Delete a session with everything stored for it (journal, snapshots, tokens, its references
+    /// to blobs), atomically, if it has still had no activity since `before`. True if deleted.
+    fn delete_session_if_idle(
+        &self,
+        id: &SessionId,
+        before: Timestamp,
+    ) -> Result<bool, StorageError>;
+
+    /// The SHA-256 of every blob some session's documents use. A blob file not in this set may be
+    /// garbage-collected.
+    fn referenced_blobs(&self) -> Result<HashSet<String>, StorageError>;
 }

@@ -2,40 +2,13 @@
 //! transaction survives a crash or power cut. One connection behind a mutex: the server calls it
 //! from blocking threads, and each session already batches its writes into one transaction.
 
+use super::{migrations, retention};
 use super::{Batch, LoadedSession, SessionRecord, Storage, StorageError, StoredEvent};
 use breakout_core::{ParticipantId, Session, SessionId, Timestamp};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Mutex;
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS sessions (
-    id TEXT PRIMARY KEY,
-    epoch INTEGER NOT NULL,
-    participant_code_hash TEXT NOT NULL,
-    co_moderator_code_hash TEXT NOT NULL,
-    created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS tokens (
-    token_hash TEXT PRIMARY KEY,
-    session_id TEXT NOT NULL REFERENCES sessions(id),
-    participant_id INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS tokens_by_session ON tokens(session_id);
-CREATE TABLE IF NOT EXISTS events (
-    session_id TEXT NOT NULL REFERENCES sessions(id),
-    version INTEGER NOT NULL,
-    command_id TEXT,
-    event TEXT NOT NULL,
-    PRIMARY KEY (session_id, version)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS snapshots (
-    session_id TEXT NOT NULL REFERENCES sessions(id),
-    version INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    PRIMARY KEY (session_id, version)
-) WITHOUT ROWID;
-";
 
 /// Sessions in a SQLite database file.
 pub struct SqliteStorage {
@@ -48,12 +21,13 @@ impl SqliteStorage {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA)?;
+        // First, so a newer database is refused before anything (even its journal mode) changes.
+        migrations::migrate(&mut conn)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
         })
@@ -91,7 +65,7 @@ fn write_batch(tx: &Transaction<'_>, id: &SessionId, batch: &Batch) -> Result<()
     if let Some(snapshot) = &batch.snapshot {
         write_snapshot(tx, snapshot)?;
     }
-    Ok(())
+    retention::record(tx, id, batch)
 }
 
 fn write_snapshot(tx: &Transaction<'_>, snapshot: &Session) -> Result<(), StorageError> {
@@ -115,8 +89,8 @@ impl Storage for SqliteStorage {
     ) -> Result<(), StorageError> {
         self.with_transaction(|tx| {
             tx.execute(
-                "INSERT INTO sessions (id, epoch, participant_code_hash, co_moderator_code_hash, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO sessions (id, epoch, participant_code_hash, co_moderator_code_hash, created_at, last_active_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
                 params![
                     record.id.0,
                     record.epoch as i64,
@@ -214,6 +188,26 @@ impl Storage for SqliteStorage {
             }
             Ok(())
         })
+    }
+
+    fn idle_sessions(
+        &self,
+        before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<SessionId>, StorageError> {
+        self.with_transaction(|tx| retention::idle_sessions(tx, before, limit))
+    }
+
+    fn delete_session_if_idle(
+        &self,
+        id: &SessionId,
+        before: Timestamp,
+    ) -> Result<bool, StorageError> {
+        self.with_transaction(|tx| retention::delete_if_idle(tx, id, before))
+    }
+
+    fn referenced_blobs(&self) -> Result<HashSet<String>, StorageError> {
+        self.with_transaction(retention::referenced_blobs)
     }
 }
 

@@ -1,0 +1,84 @@
+//! The SQLite side of a session's lifecycle: its last activity, the blobs its documents use, and
+//! deleting it with everything stored for it. Kept apart from the journal code in `sqlite.rs`.
+
+use super::{Batch, StorageError};
+use breakout_core::{Event, SessionId, Timestamp};
+use rusqlite::{params, Transaction};
+use std::collections::HashSet;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Wall-clock time in milliseconds, as stored in `last_active_at`.
+pub(super) fn now() -> Timestamp {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    Timestamp(ms)
+}
+
+/// Note what a committed batch means for the session's lifecycle: it was active now, and every
+/// document it added uses its blob.
+pub(super) fn record(
+    tx: &Transaction<'_>,
+    id: &SessionId,
+    batch: &Batch,
+) -> Result<(), StorageError> {
+    tx.prepare_cached(
+        "UPDATE sessions SET last_active_at = MAX(last_active_at, ?2) WHERE id = ?1",
+    )?
+    .execute(params![id.0, now().0 as i64])?;
+    let mut insert =
+        tx.prepare_cached("INSERT OR IGNORE INTO blob_refs (session_id, sha256) VALUES (?1, ?2)")?;
+    for stored in &batch.events {
+        if let Event::DocumentAdded { document } = &stored.event {
+            insert.execute(params![id.0, document.sha256])?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn idle_sessions(
+    tx: &Transaction<'_>,
+    before: Timestamp,
+    limit: usize,
+) -> Result<Vec<SessionId>, StorageError> {
+    let mut stmt = tx.prepare(
+        "SELECT id FROM sessions WHERE last_active_at < ?1 ORDER BY last_active_at LIMIT ?2",
+    )?;
+    let ids = stmt
+        .query_map(params![before.0 as i64, limit as i64], |row| {
+            Ok(SessionId(row.get(0)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(ids)
+}
+
+pub(super) fn delete_if_idle(
+    tx: &Transaction<'_>,
+    id: &SessionId,
+    before: Timestamp,
+) -> Result<bool, StorageError> {
+    let idle: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND last_active_at < ?2)",
+        params![id.0, before.0 as i64],
+        |row| row.get(0),
+    )?;
+    if !idle {
+        return Ok(false);
+    }
+    for table in ["blob_refs", "tokens", "events", "snapshots"] {
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE session_id = ?1"),
+            params![id.0],
+        )?;
+    }
+    tx.execute("DELETE FROM sessions WHERE id = ?1", params![id.0])?;
+    Ok(true)
+}
+
+pub(super) fn referenced_blobs(tx: &Transaction<'_>) -> Result<HashSet<String>, StorageError> {
+    let mut stmt = tx.prepare("SELECT DISTINCT sha256 FROM blob_refs")?;
+    let used = stmt
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(used)
+}
