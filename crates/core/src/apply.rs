@@ -21,7 +21,7 @@ pub fn apply(state: &mut Session, event: &Event) {
                 Err(i) => state.participants.insert(i, participant.clone()),
             }
         }
-        Event::ParticipantLeft { participant } => {
+        Event::ParticipantLeft { participant } | Event::ParticipantRemoved { participant, .. } => {
             state.participants.retain(|p| p.id != *participant);
             state.help.retain(|h| h.participant != *participant);
             for h in &mut state.help {
@@ -30,6 +30,7 @@ pub fn apply(state: &mut Session, event: &Event) {
                 }
             }
         }
+        Event::JoinCodesRotated { .. } => {}
         Event::PresenceChanged {
             participants,
             online,

@@ -23,6 +23,16 @@ pub enum Command {
         /// Who leaves.
         participant: ParticipantId,
     },
+    /// Staff: remove someone from the session for good. Their token stops working and their
+    /// connections are closed. Nobody removes themselves this way (that is `Leave`), and a
+    /// co-moderator cannot remove the moderator.
+    RemoveParticipant {
+        /// Who is removed.
+        participant: ParticipantId,
+    },
+    /// Staff: replace both join codes; invite links with the old codes stop working. The new codes
+    /// are secrets of the endpoint, returned only to the caller of the HTTP route that issues this.
+    RotateJoinCodes,
     /// System: people's connections opened, or all of theirs closed (batched: one event for many).
     SetPresence {
         /// Whose presence changed.

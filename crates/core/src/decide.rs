@@ -39,6 +39,8 @@ pub fn decide(
                 participant: *participant,
             }])
         }
+        Command::RemoveParticipant { participant } => remove(state, staff_member(me), *participant),
+        Command::RotateJoinCodes => Ok(vec![Event::JoinCodesRotated { by: staff(me) }]),
         Command::SetPresence {
             participants,
             online,
@@ -293,8 +295,34 @@ fn authorize<'s>(
 
 /// The acting staff member of a staff-only command (authorize has ensured there is one).
 fn staff(me: Option<&Participant>) -> ParticipantId {
+    staff_member(me).id
+}
+
+fn staff_member(me: Option<&Participant>) -> &Participant {
     me.expect("authorize requires a participant for staff commands")
-        .id
+}
+
+/// Who may remove whom: staff remove anyone but themselves, and only a moderator removes a moderator.
+fn remove(
+    state: &Session,
+    me: &Participant,
+    participant: ParticipantId,
+) -> Result<Vec<Event>, Rejection> {
+    let who = known_participant(state, participant)?;
+    if who.id == me.id {
+        return Err(Rejection::Forbidden(
+            "you cannot remove yourself; leave the session instead".into(),
+        ));
+    }
+    if who.role == Role::Moderator && me.role != Role::Moderator {
+        return Err(Rejection::Forbidden(
+            "a co-moderator cannot remove the moderator".into(),
+        ));
+    }
+    Ok(vec![Event::ParticipantRemoved {
+        participant,
+        by: me.id,
+    }])
 }
 
 fn join(state: &Session, name: &str, role: Role) -> Result<Vec<Event>, Rejection> {

@@ -21,6 +21,19 @@ pub enum Event {
         /// Who left.
         participant: ParticipantId,
     },
+    /// A staff member removed someone; as for a leave, their help requests are dropped and requests
+    /// they had taken reopen. Their token no longer works.
+    ParticipantRemoved {
+        /// Who was removed.
+        participant: ParticipantId,
+        /// The staff member who removed them.
+        by: ParticipantId,
+    },
+    /// A staff member replaced both join codes (the codes themselves are never in an event).
+    JoinCodesRotated {
+        /// Who rotated them.
+        by: ParticipantId,
+    },
     /// People came online or went offline.
     PresenceChanged {
         /// Whose presence changed.

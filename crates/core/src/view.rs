@@ -242,7 +242,9 @@ pub fn replay_update(event: &Event, version: u64, viewer: &Participant) -> Viewe
 /// May participant `me`, standing at `at` after the event (None: unknown), see `event` itself?
 fn participant_sees(event: &Event, me: &Participant, at: Option<Location>) -> bool {
     match event {
-        Event::DocumentAdded { .. } | Event::DocumentSharingSet { .. } => false,
+        Event::DocumentAdded { .. }
+        | Event::DocumentSharingSet { .. }
+        | Event::JoinCodesRotated { .. } => false,
         Event::HelpRequested { request } => request.participant == me.id,
         Event::HelpTaken { asker, .. } | Event::HelpResolved { asker, .. } => *asker == me.id,
         Event::CallToActionSent { call } => at.is_some_and(|at| call.target.includes(at)),

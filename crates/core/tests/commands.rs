@@ -383,6 +383,56 @@ fn matrix() -> Vec<Row> {
                 participant: STRANGER,
             },
         ),
+        // Removing people and rotating codes.
+        Row::new(
+            "remove a participant (p1, who asked for help)",
+            STAFF,
+            |s, _| Command::RemoveParticipant { participant: s.p1 },
+            |s, who| {
+                vec![Event::ParticipantRemoved {
+                    participant: s.p1,
+                    by: who.expect("staff act"),
+                }]
+            },
+        ),
+        Row::new(
+            "remove the co-moderator",
+            [Allowed, Forbidden, Forbidden, Forbidden],
+            |s, _| Command::RemoveParticipant {
+                participant: s.f.co_moderator,
+            },
+            |s, who| {
+                vec![Event::ParticipantRemoved {
+                    participant: s.f.co_moderator,
+                    by: who.expect("staff act"),
+                }]
+            },
+        ),
+        Row::refused("remove the moderator", [Forbidden; 4], |s, _| {
+            Command::RemoveParticipant {
+                participant: s.f.moderator,
+            }
+        }),
+        Row::refused("remove oneself", [Forbidden; 4], |s, who| {
+            Command::RemoveParticipant {
+                participant: me(s, who),
+            }
+        }),
+        Row::refused("remove a stranger", staff_gets(NotFound), |_, _| {
+            Command::RemoveParticipant {
+                participant: STRANGER,
+            }
+        }),
+        Row::new(
+            "rotate join codes",
+            STAFF,
+            |_, _| Command::RotateJoinCodes,
+            |_, who| {
+                vec![Event::JoinCodesRotated {
+                    by: who.expect("staff act"),
+                }]
+            },
+        ),
         // Rooms.
         Row::new(
             "open breakouts",
@@ -708,6 +758,8 @@ fn variant(command: &Command) -> &'static str {
     match command {
         Command::Join { .. } => "Join",
         Command::Leave { .. } => "Leave",
+        Command::RemoveParticipant { .. } => "RemoveParticipant",
+        Command::RotateJoinCodes => "RotateJoinCodes",
         Command::SetPresence { .. } => "SetPresence",
         Command::OpenBreakouts { .. } => "OpenBreakouts",
         Command::SetRoomCount { .. } => "SetRoomCount",
@@ -728,9 +780,11 @@ fn variant(command: &Command) -> &'static str {
     }
 }
 
-const ALL_VARIANTS: [&str; 19] = [
+const ALL_VARIANTS: [&str; 21] = [
     "Join",
     "Leave",
+    "RemoveParticipant",
+    "RotateJoinCodes",
     "SetPresence",
     "OpenBreakouts",
     "SetRoomCount",
@@ -1742,6 +1796,118 @@ fn leaving_drops_own_help_requests_and_reopens_taken_ones() {
     );
     assert_eq!(help_state(&f, from_a), Some(HelpState::Open));
     f.run(by(f.co_moderator), Command::TakeHelp { request: from_a });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Removing people
+// ---------------------------------------------------------------------------------------------
+
+fn remove(participant: ParticipantId) -> Command {
+    Command::RemoveParticipant { participant }
+}
+
+#[test]
+fn staff_remove_people_but_not_themselves_and_co_moderators_not_the_moderator() {
+    let mut f = Fixture::new(2);
+    let [a, b] = exactly(&f.participants);
+    let second = match f
+        .run(
+            Actor::System,
+            Command::Join {
+                name: "Second".into(),
+                role: Role::CoModerator,
+            },
+        )
+        .as_slice()
+    {
+        [Event::ParticipantJoined { participant }] => participant.id,
+        other => panic!("expected a join, got {other:?}"),
+    };
+    let co = f.co_moderator;
+    let message = refused(&f, by(co), remove(f.moderator), "forbidden");
+    assert!(message.contains("moderator"), "{message}");
+    let message = refused(&f, by(co), remove(co), "forbidden");
+    assert!(message.contains("yourself"), "{message}");
+    refused(&f, staff(&f), remove(f.moderator), "forbidden");
+    refused(&f, by(a), remove(b), "forbidden");
+    refused(&f, by(a), remove(a), "forbidden");
+    refused(&f, Actor::System, remove(a), "forbidden");
+
+    assert_eq!(
+        f.run(by(co), remove(second)),
+        vec![Event::ParticipantRemoved {
+            participant: second,
+            by: co
+        }]
+    );
+    assert_eq!(
+        f.run(by(co), remove(a)),
+        vec![Event::ParticipantRemoved {
+            participant: a,
+            by: co
+        }]
+    );
+    assert!(f.state.participant(a).is_none());
+    invariants::check(&f.state).unwrap();
+    // Gone for good: they can do nothing, and removing them again finds nobody.
+    refused(&f, by(a), Command::Leave { participant: a }, "not_found");
+    refused(&f, staff(&f), remove(a), "not_found");
+    f.run(staff(&f), remove(co));
+    refused(&f, by(co), remove(b), "not_found");
+}
+
+#[test]
+fn removal_takes_people_out_of_rooms_and_the_help_queue_and_everyone_sees_it() {
+    let mut f = Fixture::with_open_rooms(3, 1);
+    let [a, b, c] = exactly(&f.participants);
+    f.put(a, room_at(&f, 0));
+    f.put(b, room_at(&f, 0));
+    let from_a = ask_for_help(&mut f, a);
+    let from_b = ask_for_help(&mut f, b);
+    f.run(staff(&f), Command::TakeHelp { request: from_b });
+    f.run(by(f.co_moderator), Command::TakeHelp { request: from_a });
+
+    let events = f.run(staff(&f), remove(a));
+    assert_eq!(
+        help_state(&f, from_a),
+        None,
+        "the removed person's request is gone"
+    );
+    assert_eq!(f.people_at(room_at(&f, 0)), vec![b]);
+    invariants::check(&f.state).unwrap();
+
+    // Every remaining viewer's replica follows: the event is shown to participants too.
+    let update = breakout_core::view::project_update(&f.state, &f.state, &events[0], c)
+        .expect("c is still in the session");
+    assert_eq!(update.event.as_ref(), Some(&events[0]));
+
+    // A co-moderator who had taken a request is removed: the request opens again.
+    f.run(staff(&f), remove(f.co_moderator));
+    assert_eq!(
+        help_state(&f, from_b),
+        Some(HelpState::TakenBy(f.moderator))
+    );
+    let mut g = Fixture::with_open_rooms(1, 1);
+    let [p] = exactly(&g.participants);
+    g.put(p, room_at(&g, 0));
+    let request = ask_for_help(&mut g, p);
+    g.run(by(g.co_moderator), Command::TakeHelp { request });
+    g.run(by(g.moderator), remove(g.co_moderator));
+    assert_eq!(help_state(&g, request), Some(HelpState::Open));
+}
+
+#[test]
+fn rotating_codes_is_visible_to_staff_only() {
+    let mut f = Fixture::new(1);
+    let [p] = exactly(&f.participants);
+    let before = f.state.clone();
+    let events = f.run(by(f.co_moderator), Command::RotateJoinCodes);
+    assert_eq!(f.state.version, before.version + 1);
+    let update = breakout_core::view::project_update(&before, &f.state, &events[0], p).unwrap();
+    assert_eq!(update.event, None, "participants are not told");
+    let staff_update =
+        breakout_core::view::project_update(&before, &f.state, &events[0], f.moderator).unwrap();
+    assert_eq!(staff_update.event.as_ref(), Some(&events[0]));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -38,6 +38,8 @@ const SERVER_MESSAGES: &[&str] = &["welcome", "event", "ack", "rejected", "error
 const COMMANDS: &[&str] = &[
     "join",
     "leave",
+    "remove_participant",
+    "rotate_join_codes",
     "set_presence",
     "open_breakouts",
     "set_room_count",
@@ -59,6 +61,8 @@ const COMMANDS: &[&str] = &[
 const EVENTS: &[&str] = &[
     "participant_joined",
     "participant_left",
+    "participant_removed",
+    "join_codes_rotated",
     "presence_changed",
     "rooms_added",
     "rooms_removed",
@@ -111,6 +115,8 @@ fn command_name(c: &Command) -> &'static str {
     match c {
         Command::Join { .. } => "join",
         Command::Leave { .. } => "leave",
+        Command::RemoveParticipant { .. } => "remove_participant",
+        Command::RotateJoinCodes => "rotate_join_codes",
         Command::SetPresence { .. } => "set_presence",
         Command::OpenBreakouts { .. } => "open_breakouts",
         Command::SetRoomCount { .. } => "set_room_count",
@@ -135,6 +141,8 @@ fn event_name(e: &Event) -> &'static str {
     match e {
         Event::ParticipantJoined { .. } => "participant_joined",
         Event::ParticipantLeft { .. } => "participant_left",
+        Event::ParticipantRemoved { .. } => "participant_removed",
+        Event::JoinCodesRotated { .. } => "join_codes_rotated",
         Event::PresenceChanged { .. } => "presence_changed",
         Event::RoomsAdded { .. } => "rooms_added",
         Event::RoomsRemoved { .. } => "rooms_removed",
