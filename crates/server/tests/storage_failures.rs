@@ -6,7 +6,7 @@
 mod support;
 
 use breakout_core::protocol::{ErrorCode, ServerMessage};
-use breakout_core::{Command, ParticipantId, Session, SessionId};
+use breakout_core::{Command, ParticipantId, Session, SessionId, Timestamp};
 use breakout_server::storage::{
     Batch, LoadedSession, SessionRecord, SqliteStorage, Storage, StorageError,
 };
@@ -56,6 +56,26 @@ impl Storage for Flaky {
     fn commit(&self, id: &SessionId, batch: &Batch, keep_tail: u64) -> Result<(), StorageError> {
         fail_if(&self.fail_commit)?;
         self.inner.commit(id, batch, keep_tail)
+    }
+
+    fn idle_sessions(
+        &self,
+        before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<SessionId>, StorageError> {
+        self.inner.idle_sessions(before, limit)
+    }
+
+    fn delete_session_if_idle(
+        &self,
+        id: &SessionId,
+        before: Timestamp,
+    ) -> Result<bool, StorageError> {
+        self.inner.delete_session_if_idle(id, before)
+    }
+
+    fn referenced_blobs(&self) -> Result<std::collections::HashSet<String>, StorageError> {
+        self.inner.referenced_blobs()
     }
 }
 

@@ -11,7 +11,7 @@ use breakout_client::connection::{self, Incoming};
 use breakout_client::{Api, Client, ClientOptions, Credentials, Endpoint};
 use breakout_core::protocol::{CreateSessionResponse, ServerMessage};
 use breakout_core::view::view_for;
-use breakout_core::{ParticipantId, Session, SessionId};
+use breakout_core::{ParticipantId, Session, SessionId, Timestamp};
 use breakout_server::storage::{
     Batch, LoadedSession, SessionRecord, SqliteStorage, Storage, StorageError,
 };
@@ -126,6 +126,26 @@ impl Storage for Flaky {
             )));
         }
         self.inner.commit(id, batch, keep_tail)
+    }
+
+    fn idle_sessions(
+        &self,
+        before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<SessionId>, StorageError> {
+        self.inner.idle_sessions(before, limit)
+    }
+
+    fn delete_session_if_idle(
+        &self,
+        id: &SessionId,
+        before: Timestamp,
+    ) -> Result<bool, StorageError> {
+        self.inner.delete_session_if_idle(id, before)
+    }
+
+    fn referenced_blobs(&self) -> Result<std::collections::HashSet<String>, StorageError> {
+        self.inner.referenced_blobs()
     }
 }
 
