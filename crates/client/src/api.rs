@@ -6,8 +6,8 @@ use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
 use crate::error::ClientError;
 use breakout_core::protocol::{
-    encode_file_name, ApiError, CreateSessionRequest, CreateSessionResponse, JoinRequest,
-    JoinResponse, FILE_NAME_HEADER,
+    encode_file_name, ApiError, CreateSessionRequest, CreateSessionResponse, JoinCodes,
+    JoinRequest, JoinResponse, FILE_NAME_HEADER,
 };
 use breakout_core::{Document, SessionId};
 use futures_util::StreamExt;
@@ -83,7 +83,10 @@ impl Api {
             title: title.to_owned(),
             moderator_name: moderator_name.to_owned(),
         };
-        let mut request = self.http.post(self.endpoint.http("v1/sessions")).json(&body);
+        let mut request = self
+            .http
+            .post(self.endpoint.http("v1/sessions"))
+            .json(&body);
         if let Some(key) = &self.create_key {
             request = request.bearer_auth(key);
         }
@@ -107,6 +110,16 @@ impl Api {
             .json(&body)
             .send()
             .await?;
+        json(response).await
+    }
+
+    /// Replace the session's join codes (staff only); invite links with the old codes stop
+    /// working. Returns the new codes.
+    pub async fn rotate_codes(&self, who: &Credentials) -> Result<JoinCodes, ClientError> {
+        let url = self
+            .endpoint
+            .http(&format!("v1/sessions/{}/codes", who.session));
+        let response = self.http.post(url).bearer_auth(&who.token).send().await?;
         json(response).await
     }
 

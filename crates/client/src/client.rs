@@ -13,7 +13,7 @@ use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
 use crate::error::ClientError;
 use crate::notice::{notices_for, Notice};
-use breakout_core::protocol::{ClientMessage, CommandId, ServerMessage};
+use breakout_core::protocol::{ClientMessage, CommandId, ServerMessage, CLOSE_REMOVED};
 use breakout_core::view::apply_update;
 use breakout_core::{apply, decide, Actor, Command, ParticipantId, Session, Timestamp};
 use serde::Serialize;
@@ -69,9 +69,15 @@ pub enum ConnectionState {
         /// Delay before the next attempt.
         retry_in_ms: u64,
     },
-    /// Stopped for good (closed, removed from the session, token no longer valid).
+    /// Stopped for good (closed, left the session, token no longer valid).
     Offline {
         /// Why.
+        reason: String,
+    },
+    /// Staff removed this participant from the session: the token is revoked, so the client
+    /// stopped for good and does not reconnect.
+    Removed {
+        /// What the endpoint said (its close reason), for people.
         reason: String,
     },
 }
@@ -274,6 +280,8 @@ enum End {
     Stopped,
     /// The endpoint will not take this participant any more.
     Refused(String),
+    /// Staff removed this participant (close code [`CLOSE_REMOVED`]).
+    Removed(String),
     /// The link broke; reconnect.
     Lost,
 }
@@ -310,6 +318,10 @@ impl Runtime {
                     End::Stopped => break,
                     End::Refused(reason) => {
                         self.go_offline(reason);
+                        return;
+                    }
+                    End::Removed(reason) => {
+                        self.stop_removed(reason);
                         return;
                     }
                     End::Lost => {}
@@ -400,6 +412,7 @@ impl Runtime {
                         Ok(Incoming::Alive) => {}
                         // 1008: the endpoint will not serve this participant any more.
                         Ok(Incoming::Closed(Some((1008, reason)))) => return End::Refused(reason),
+                        Ok(Incoming::Closed(Some((CLOSE_REMOVED, reason)))) => return End::Removed(reason),
                         Ok(Incoming::Closed(_)) | Err(_) => return End::Lost,
                     }
                 }
@@ -583,12 +596,25 @@ impl Runtime {
     }
 
     fn go_offline(&mut self, reason: String) {
+        self.fail_pending(&reason);
+        self.set_connection(ConnectionState::Offline { reason });
+    }
+
+    /// Removed by staff: announce it, fail what waits, and stop for good.
+    fn stop_removed(&mut self, reason: String) {
+        self.fail_pending(&reason);
+        let _ = self.notices.send(Notice::Removed {
+            reason: reason.clone(),
+        });
+        self.set_connection(ConnectionState::Removed { reason });
+    }
+
+    fn fail_pending(&mut self, reason: &str) {
         for p in self.pending.drain(..) {
             if let Some(reply) = p.reply {
-                let _ = reply.send(Err(ClientError::Closed(reason.clone())));
+                let _ = reply.send(Err(ClientError::Closed(reason.to_owned())));
             }
         }
-        self.set_connection(ConnectionState::Offline { reason });
     }
 }
 

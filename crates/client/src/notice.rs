@@ -28,6 +28,12 @@ pub enum Notice {
         /// The request.
         request: HelpRequest,
     },
+    /// Staff removed you from the session; the client has stopped (see
+    /// [`crate::ConnectionState::Removed`]).
+    Removed {
+        /// What the endpoint said, for people.
+        reason: String,
+    },
 }
 
 /// The notices `event` means for `me`, given the state right after it.

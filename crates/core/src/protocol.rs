@@ -106,8 +106,10 @@ pub enum ErrorCode {
     RateLimited,
     /// The state does not allow this now.
     Conflict,
-    /// The server is shutting down or the session is not available; retry later.
+    /// The server is shutting down, busy, or the session is not available; retry later.
     Unavailable,
+    /// A request was too slow: its body stalled or arrived below the minimum rate. Nothing was kept.
+    Timeout,
     /// Something failed on the server; nothing was changed.
     Internal,
 }
@@ -164,6 +166,22 @@ pub struct JoinResponse {
     /// The role the code granted.
     pub role: Role,
 }
+
+/// Answer to `POST /v1/sessions/{id}/codes` (staff): the new join codes; the old ones stop working.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct JoinCodes {
+    /// Code for participants to join with.
+    pub participant_code: String,
+    /// Code for co-moderators to join with.
+    pub co_moderator_code: String,
+}
+
+/// WebSocket close code of a connection whose participant was removed from the session (an
+/// application code, 4000–4999). A client receiving it stops reconnecting: its token is revoked.
+pub const CLOSE_REMOVED: u16 = 4001;
+
+/// The close reason sent with [`CLOSE_REMOVED`], for people.
+pub const REMOVED_REASON: &str = "You were removed from this session";
 
 /// HTTP header carrying an upload's file name, percent-encoded UTF-8 (headers are ASCII).
 pub const FILE_NAME_HEADER: &str = "x-file-name";

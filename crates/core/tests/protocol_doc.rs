@@ -90,6 +90,7 @@ const ERROR_CODES: &[&str] = &[
     "rate_limited",
     "conflict",
     "unavailable",
+    "timeout",
     "internal",
 ];
 const REJECTIONS: &[&str] = &["forbidden", "not_found", "invalid", "conflict"];
@@ -173,6 +174,7 @@ fn error_code_name(c: ErrorCode) -> &'static str {
         ErrorCode::RateLimited => "rate_limited",
         ErrorCode::Conflict => "conflict",
         ErrorCode::Unavailable => "unavailable",
+        ErrorCode::Timeout => "timeout",
         ErrorCode::Internal => "internal",
     }
 }

@@ -7,7 +7,7 @@ use anyhow::{anyhow, bail, Context as _};
 use breakout_client::{
     Api, CancellationToken, Client, ClientError, ClientOptions, Credentials, Endpoint,
 };
-use breakout_core::protocol::ServerMessage;
+use breakout_core::protocol::{ServerMessage, CLOSE_REMOVED};
 use breakout_core::{AutoAssign, Command, Location, RoomSelection, Session, SessionId};
 use clap::{Parser, Subcommand};
 use serde_json::json;
@@ -136,6 +136,15 @@ enum Cmd {
         #[arg(long)]
         seconds: Option<u64>,
     },
+    /// Remove someone (by display name) from the session for good: their token stops working and
+    /// their app is told. Staff only; nobody removes themselves, co-moderators not the moderator.
+    Kick {
+        /// Display name.
+        name: String,
+    },
+    /// Replace both join codes (staff only): invite links with the old codes stop working. Prints
+    /// the new codes.
+    RotateCodes,
     /// Pre-assign from a CSV of `name,room` lines (a header line is allowed).
     Assign {
         /// The CSV file.
@@ -252,6 +261,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Watch { count, seconds } => watch(&endpoint, &who, count, seconds).await,
+        Cmd::RotateCodes => {
+            println!("{}", serde_json::to_string(&api.rotate_codes(&who).await?)?);
+            Ok(())
+        }
         command => {
             let client = Client::connect(endpoint, who, ClientOptions::default()).await?;
             let result = session_command(&client, command).await;
@@ -302,7 +315,14 @@ async fn session_command(client: &Client, command: Cmd) -> anyhow::Result<()> {
             target: selection(&state, target.all, &target.rooms)?,
         },
         Cmd::Stop => Command::StopBreakouts,
-        Cmd::Create { .. } | Cmd::Join { .. } | Cmd::Upload { .. } | Cmd::Watch { .. } => {
+        Cmd::Kick { name } => Command::RemoveParticipant {
+            participant: participant_named(&state, &name)?,
+        },
+        Cmd::Create { .. }
+        | Cmd::Join { .. }
+        | Cmd::Upload { .. }
+        | Cmd::Watch { .. }
+        | Cmd::RotateCodes => {
             unreachable!("handled without a live connection")
         }
     };
@@ -396,6 +416,9 @@ async fn watch(
                     }
                 }
                 breakout_client::connection::Incoming::Alive => {}
+                breakout_client::connection::Incoming::Closed(Some((CLOSE_REMOVED, reason))) => {
+                    bail!("{reason}")
+                }
                 breakout_client::connection::Incoming::Closed(reason) => {
                     bail!("the endpoint closed the connection: {reason:?}")
                 }
