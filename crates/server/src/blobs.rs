@@ -2,12 +2,14 @@
 //! twice are stored once. Uploads stream into a temporary file while being hashed and counted, are
 //! fsync'd, then renamed into place: a crash never leaves a partial document under a real name.
 
+use crate::uploads::{Meter, Pace};
 use bytes::Bytes;
-use futures_util::{Stream, StreamExt};
+use futures_util::Stream;
 use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use tokio::sync::mpsc;
+use std::time::{Duration, SystemTime};
 
 /// Why an upload was not stored.
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +23,25 @@ pub enum BlobError {
     /// The client's body stream failed (e.g. the connection dropped); nothing was kept.
     #[error("the upload was interrupted: {0}")]
     Interrupted(String),
+    /// No byte arrived for too long; nothing was kept.
+    #[error("the upload stalled: no data for {} s", idle.as_secs_f64())]
+    Stalled {
+        /// The longest wait allowed.
+        idle: Duration,
+    },
+    /// The body arrived slower than the minimum rate; nothing was kept.
+    #[error(
+        "the upload was too slow: {received} bytes in {} s, at least {min_bytes_per_second} bytes/s are required",
+        window.as_secs_f64()
+    )]
+    TooSlow {
+        /// Bytes received in the window that was too slow.
+        received: u64,
+        /// The window the rate is averaged over.
+        window: Duration,
+        /// The minimum rate.
+        min_bytes_per_second: u64,
+    },
     /// The disk failed.
     #[error("storage error: {0}")]
     Io(#[from] std::io::Error),
@@ -33,8 +54,6 @@ pub struct StoredBlob {
     pub sha256: String,
     /// Size in bytes.
     pub size: u64,
-    /// True when these bytes were not stored before this upload.
-    pub new: bool,
 }
 
 /// Content-addressed files under one folder.
@@ -54,8 +73,13 @@ impl BlobStore {
         self.root.join(&sha256[..2]).join(sha256)
     }
 
-    /// Stream `body` into the store, refusing more than `limit` bytes.
-    pub(crate) async fn store<S, E>(&self, body: S, limit: u64) -> Result<StoredBlob, BlobError>
+    /// Stream `body` into the store, refusing more than `limit` bytes or a body slower than `pace`.
+    pub(crate) async fn store<S, E>(
+        &self,
+        body: S,
+        limit: u64,
+        pace: Pace,
+    ) -> Result<StoredBlob, BlobError>
     where
         S: Stream<Item = Result<Bytes, E>>,
         E: std::fmt::Display,
@@ -64,8 +88,8 @@ impl BlobStore {
             .root
             .join("tmp")
             .join(format!("upload-{}", crate::auth::new_token()));
-        let result = self.write_temp(&temp, body, limit).await;
-        let mut blob = match result {
+        let result = self.write_temp(&temp, body, limit, pace).await;
+        let blob = match result {
             Ok(blob) => blob,
             Err(e) => {
                 let _ = tokio::fs::remove_file(&temp).await;
@@ -75,92 +99,153 @@ impl BlobStore {
         let target = self.path_of(&blob.sha256);
         let dir = target.parent().expect("blob paths have a parent");
         tokio::fs::create_dir_all(dir).await?;
-        if tokio::fs::try_exists(&target).await? {
+        if refresh(&target).await? {
             tokio::fs::remove_file(&temp).await?;
         } else {
             tokio::fs::rename(&temp, &target).await?;
             sync_dir(dir).await?;
-            blob.new = true;
         }
         Ok(blob)
     }
 
-    /// Delete a blob nothing refers to (best effort: a leftover file is harmless).
-    pub(crate) async fn remove(&self, sha256: &str) {
-        if let Err(e) = tokio::fs::remove_file(self.path_of(sha256)).await {
-            tracing::warn!("could not remove unreferenced blob {sha256}: {e}");
-        }
-    }
-
-    /// Feed `body` to a writer on a blocking thread, which hashes and writes it (so the runtime
-    /// never waits on the disk and each chunk crosses threads once), then fsync the file.
+    /// Write `body` to a new file at `path` while hashing it, then fsync the file. Each chunk is
+    /// hashed and written on a blocking thread while the next one is read from the network, so the
+    /// runtime never waits on the disk and no thread is held while the client is slow.
     async fn write_temp<S, E>(
         &self,
         path: &Path,
         body: S,
         limit: u64,
+        pace: Pace,
     ) -> Result<StoredBlob, BlobError>
     where
         S: Stream<Item = Result<Bytes, E>>,
         E: std::fmt::Display,
     {
         let path = path.to_owned();
-        let (chunks, mut received) = mpsc::channel::<Bytes>(CHUNKS_IN_FLIGHT);
-        let writer = tokio::task::spawn_blocking(move || {
-            let mut file = std::fs::File::create(path)?;
-            let mut hasher = Sha256::new();
-            while let Some(chunk) = received.blocking_recv() {
-                hasher.update(&chunk);
-                file.write_all(&chunk)?;
-            }
-            Ok::<_, std::io::Error>((file, hasher))
+        let file = blocking(move || std::fs::File::create(path)).await?;
+        let mut idle = Some(Writer {
+            file,
+            hasher: Sha256::new(),
         });
-        let fed = feed(body, limit, &chunks).await;
-        drop(chunks);
-        let (file, hasher) = writer.await.map_err(std::io::Error::other)??;
-        let size = fed?;
-        tokio::task::spawn_blocking(move || file.sync_all())
-            .await
-            .map_err(std::io::Error::other)??;
+        let mut writing: Option<tokio::task::JoinHandle<std::io::Result<Writer>>> = None;
+        let mut size = 0u64;
+        let mut body = std::pin::pin!(body);
+        let mut meter = Meter::start(pace);
+        loop {
+            let next = meter.next(&mut body).await;
+            // The previous chunk's write has to finish before anything else happens, so no write
+            // is left running when this returns (and the caller removes the file).
+            if let Some(job) = writing.take() {
+                idle = Some(job.await.map_err(std::io::Error::other)??);
+            }
+            let Some(chunk) = next? else { break };
+            size += chunk.len() as u64;
+            if size > limit {
+                return Err(BlobError::TooLarge { limit });
+            }
+            let writer = idle.take().expect("no write is running");
+            writing = Some(tokio::task::spawn_blocking(move || writer.write(chunk)));
+        }
+        let Writer { file, hasher } = idle.expect("no write is running");
+        blocking(move || file.sync_all()).await?;
         Ok(StoredBlob {
             sha256: hex::encode(hasher.finalize()),
             size,
-            new: false,
         })
     }
 }
 
-/// Chunks queued between the socket and the writer. Hyper hands over chunks of at most a few
-/// hundred KiB, so this bounds an upload's memory to about 2 MiB however fast the client sends.
-/// (A separate hashing thread was tried: no faster on 2 cores, more memory.)
-const CHUNKS_IN_FLIGHT: usize = 1;
+/// An upload's file and the hash of what was written to it so far; it moves to a blocking thread
+/// for each chunk and back. At most one chunk is in flight while the next is read from the
+/// network, so an upload holds about two chunks (hyper's are at most a few hundred KiB) however
+/// fast the client sends.
+struct Writer {
+    file: std::fs::File,
+    hasher: Sha256,
+}
 
-/// Pass `body` to the writer, counting bytes and stopping at `limit`. Returns the total size. A
-/// writer that stopped (a disk error) ends the feeding early; its error is reported by the caller.
-async fn feed<S, E>(body: S, limit: u64, writer: &mpsc::Sender<Bytes>) -> Result<u64, BlobError>
-where
-    S: Stream<Item = Result<Bytes, E>>,
-    E: std::fmt::Display,
-{
-    let mut size = 0u64;
-    let mut body = std::pin::pin!(body);
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|e| BlobError::Interrupted(e.to_string()))?;
-        size += chunk.len() as u64;
-        if size > limit {
-            return Err(BlobError::TooLarge { limit });
-        }
-        if writer.send(chunk).await.is_err() {
-            break;
-        }
+impl Writer {
+    fn write(mut self, chunk: Bytes) -> std::io::Result<Writer> {
+        self.hasher.update(&chunk);
+        self.file.write_all(&chunk)?;
+        Ok(self)
     }
-    Ok(size)
+}
+
+/// Run blocking file work on tokio's blocking pool.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(std::io::Error::other)?
 }
 
 /// Make a rename durable by syncing its directory.
 async fn sync_dir(dir: &Path) -> std::io::Result<()> {
     let dir = dir.to_owned();
-    tokio::task::spawn_blocking(move || std::fs::File::open(dir)?.sync_all())
-        .await
-        .map_err(std::io::Error::other)?
+    blocking(move || std::fs::File::open(dir)?.sync_all()).await
+}
+
+/// Garbage collection: a blob is deleted only when no session references it (the database's
+/// `blob_refs`, see `sweep.rs`) and it has not been written or stored again for a grace period, so
+/// an upload that just brought (or re-brought) these bytes keeps them until its document is
+/// recorded. Uploads never delete blobs themselves: the same bytes may serve another document.
+impl BlobStore {
+    /// Delete the temporary files of uploads cut short by a stop or crash. Call before serving.
+    pub(crate) fn remove_temporary_files(&self) -> std::io::Result<usize> {
+        let mut removed = 0;
+        for entry in std::fs::read_dir(self.root.join("tmp"))? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                std::fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Delete every blob file not in `referenced` (read from the database before this call) and
+    /// untouched for `grace`. Blocking: run it on a blocking thread. Returns how many were deleted.
+    pub(crate) fn collect_garbage(
+        &self,
+        referenced: &HashSet<String>,
+        grace: Duration,
+    ) -> std::io::Result<usize> {
+        let now = SystemTime::now();
+        let mut deleted = 0;
+        for dir in std::fs::read_dir(&self.root)? {
+            let dir = dir?;
+            if dir.file_name() == "tmp" || !dir.file_type()?.is_dir() {
+                continue;
+            }
+            for file in std::fs::read_dir(dir.path())? {
+                let file = file?;
+                let name = file.file_name();
+                if name.to_str().is_some_and(|sha| referenced.contains(sha)) {
+                    continue;
+                }
+                let modified = file.metadata()?.modified()?;
+                if now.duration_since(modified).unwrap_or_default() >= grace {
+                    std::fs::remove_file(file.path())?;
+                    deleted += 1;
+                }
+            }
+        }
+        Ok(deleted)
+    }
+}
+
+/// When the blob at `path` exists, mark it as just stored (its modification time is what
+/// [`BlobStore::collect_garbage`]'s grace period counts from) and return true; false when absent.
+async fn refresh(path: &Path) -> std::io::Result<bool> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || match std::fs::File::open(&path) {
+        Ok(file) => file.set_modified(SystemTime::now()).map(|()| true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }

@@ -1,6 +1,8 @@
 //! Everything an operator (or a test) can tune about the endpoint, with the defaults we ship.
 
+use crate::tls::rustls;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Settings of one endpoint instance.
@@ -37,6 +39,42 @@ pub struct Config {
     pub replay_window: usize,
     /// A snapshot is stored every this many events, so a restart replays a short journal tail.
     pub snapshot_every: u64,
+    /// A session nobody has been connected to (and nothing happened in) for this long leaves
+    /// memory; it is loaded again from storage on next use.
+    pub idle_unload: Duration,
+    /// Sessions with no activity (no command, join, presence change or upload) for this long are
+    /// deleted with their documents; `None` keeps them forever.
+    pub retention: Option<Duration>,
+    /// How often retention and blob garbage collection run (also once at start).
+    pub retention_sweep_every: Duration,
+    /// A blob file no session references is deleted only once it is this old, so bytes an upload
+    /// just wrote survive until its document is recorded.
+    pub blob_gc_grace: Duration,
+    /// Serve https/wss with this configuration ([`crate::tls::server_config_from_pem`]); plain
+    /// http/ws when `None`.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// A TLS handshake that takes longer than this is dropped.
+    pub tls_handshake_timeout: Duration,
+    /// A connection must send a request's headers within this long of starting to wait for them
+    /// (also how long an idle keep-alive connection stays open); otherwise it is closed.
+    pub header_read_timeout: Duration,
+    /// Idle time before TCP keepalive probes start on an accepted socket (the kernel then drops a
+    /// peer that vanished without a FIN).
+    pub tcp_keepalive: Duration,
+    /// An upload whose body sends no byte for this long fails (`408 timeout`); nothing is kept.
+    pub upload_idle_timeout: Duration,
+    /// An upload slower than this on average over a [`Config::upload_rate_window`] fails
+    /// (`408 timeout`); nothing is kept.
+    pub min_upload_bytes_per_second: u64,
+    /// The window over which the upload rate is measured.
+    pub upload_rate_window: Duration,
+    /// Uploads in progress on the whole endpoint; more are answered `503 unavailable`.
+    pub max_uploads: usize,
+    /// Uploads in progress per session; more are answered `429 rate_limited`.
+    pub max_uploads_per_session: usize,
+    /// The server pings each WebSocket this often, and closes one that answered nothing (no pong,
+    /// no other frame) for two intervals in a row.
+    pub ping_interval: Duration,
 }
 
 impl Config {
@@ -57,6 +95,20 @@ impl Config {
             failed_joins_per_minute: 20.0,
             replay_window: 4096,
             snapshot_every: 1000,
+            idle_unload: Duration::from_secs(10 * 60),
+            retention: Some(Duration::from_secs(30 * 24 * 60 * 60)),
+            retention_sweep_every: Duration::from_secs(60 * 60),
+            blob_gc_grace: Duration::from_secs(60 * 60),
+            tls: None,
+            tls_handshake_timeout: Duration::from_secs(10),
+            header_read_timeout: Duration::from_secs(20),
+            tcp_keepalive: Duration::from_secs(60),
+            upload_idle_timeout: Duration::from_secs(30),
+            min_upload_bytes_per_second: 1024,
+            upload_rate_window: Duration::from_secs(20),
+            max_uploads: 64,
+            max_uploads_per_session: 4,
+            ping_interval: Duration::from_secs(20),
         }
     }
 }

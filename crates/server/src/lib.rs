@@ -19,14 +19,17 @@ mod metrics;
 mod owner;
 mod rate_limit;
 mod registry;
+mod slots;
+mod sweep;
 pub mod storage;
+pub mod tls;
+mod uploads;
 
 pub use blobs::BlobError;
 pub use config::Config;
 pub use error::HttpError;
 pub use metrics::Metrics;
 
-use axum::serve::ListenerExt;
 use context::Context;
 use registry::Registry;
 use std::future::Future;
@@ -68,7 +71,12 @@ pub async fn run_with_storage(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let blobs = blobs::BlobStore::open(config.data_dir.join("documents"))?;
+    let leftovers = blobs.remove_temporary_files()?;
+    if leftovers > 0 {
+        tracing::info!(files = leftovers, "removed unfinished uploads");
+    }
     let ctx = Arc::new(Context {
+        uploads: uploads::UploadGate::new(&config),
         config,
         storage,
         blobs,
@@ -81,20 +89,10 @@ pub async fn run_with_storage(
         shutdown.await;
         token.cancel();
     });
-    let app = http::router(Arc::new(Registry::new(ctx.clone())));
-    let stop = ctx.shutdown.clone();
-    // Events are small frames that must leave at once: without TCP_NODELAY a frame written while the
-    // previous one is unacknowledged waits for the peer's delayed ACK (up to 40 ms on Linux).
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!("cannot set TCP_NODELAY: {e}");
-        }
-    });
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move { stop.cancelled().await })
-        .await?;
-    ctx.shutdown.cancel();
+    let registry = Arc::new(Registry::new(ctx.clone()));
+    sweep::start(registry.clone());
+    let app = http::router(registry);
+    http::serve(listener, app, &ctx.config, ctx.shutdown.clone()).await;
     ctx.tasks.close();
     ctx.tasks.wait().await;
     tracing::info!("stopped");

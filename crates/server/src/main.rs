@@ -7,6 +7,7 @@ use clap::Parser;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Breakout's sync endpoint.
 #[derive(Parser)]
@@ -24,6 +25,15 @@ struct Args {
     /// Largest WebSocket message a client may send, in bytes.
     #[arg(long, env = "BREAKOUT_MAX_MESSAGE_BYTES")]
     max_message_bytes: Option<usize>,
+    /// A session nobody is connected to leaves memory after this many idle minutes (it is loaded
+    /// again on next use).
+    #[arg(long, env = "BREAKOUT_IDLE_UNLOAD_MINUTES", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    idle_unload_minutes: u64,
+    /// Sessions with no activity for this many days are deleted with their documents; 0 keeps
+    /// them forever.
+    #[arg(long, env = "BREAKOUT_RETENTION_DAYS", default_value_t = 30)]
+    retention_days: u64,
 }
 
 #[tokio::main]
@@ -49,6 +59,9 @@ async fn main() -> anyhow::Result<()> {
     if let Some(bytes) = args.max_message_bytes {
         config.max_message_bytes = bytes;
     }
+    config.idle_unload = Duration::from_secs(args.idle_unload_minutes.saturating_mul(60));
+    config.retention = (args.retention_days > 0)
+        .then(|| Duration::from_secs(args.retention_days.saturating_mul(24 * 60 * 60)));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;

@@ -30,6 +30,15 @@ pub struct Metrics {
     rejected: [AtomicU64; REJECTION_CODES.len()],
     fanout: Histogram,
     commit: Histogram,
+    lifecycle: Lifecycle,
+}
+
+/// What the retention sweep did (see `sweep.rs`).
+#[derive(Default)]
+struct Lifecycle {
+    sweeps: AtomicU64,
+    sessions_deleted: AtomicU64,
+    blobs_deleted: AtomicU64,
 }
 
 /// A latency histogram in Prometheus' cumulative form.
@@ -94,6 +103,16 @@ impl Metrics {
         }
     }
 
+    /// Count one finished retention sweep and what it deleted.
+    pub(crate) fn swept(&self, sessions_deleted: u64, blobs_deleted: u64) {
+        let lifecycle = &self.lifecycle;
+        lifecycle
+            .sessions_deleted
+            .fetch_add(sessions_deleted, Relaxed);
+        lifecycle.blobs_deleted.fetch_add(blobs_deleted, Relaxed);
+        lifecycle.sweeps.fetch_add(1, Relaxed);
+    }
+
     /// Record how long one event took to reach every connection's queue.
     pub(crate) fn fanout(&self, took: Duration) {
         self.fanout.observe(took);
@@ -131,6 +150,25 @@ impl Metrics {
             "Events applied and journaled (rate() gives events per second).",
             "counter",
             self.events.load(Relaxed).to_string(),
+        );
+        let lifecycle = &self.lifecycle;
+        gauge(
+            "breakout_retention_sweeps_total",
+            "Retention sweeps finished (sessions idle past retention deleted, unreferenced blobs collected).",
+            "counter",
+            lifecycle.sweeps.load(Relaxed).to_string(),
+        );
+        gauge(
+            "breakout_sessions_deleted_total",
+            "Sessions deleted by retention.",
+            "counter",
+            lifecycle.sessions_deleted.load(Relaxed).to_string(),
+        );
+        gauge(
+            "breakout_blobs_deleted_total",
+            "Document files deleted because no session references them.",
+            "counter",
+            lifecycle.blobs_deleted.load(Relaxed).to_string(),
         );
         let _ = writeln!(
             out,

@@ -1,28 +1,31 @@
 //! Finds the owner of a session: creates sessions, and loads a stored session into a new owner task
-//! the first time someone asks for it (after a restart, every session comes back this way).
+//! the first time someone asks for it (after a restart or an idle unload, every session comes back
+//! this way). Which sessions are in memory, and the locking that keeps one load from delaying
+//! another, is in `slots.rs`.
 
 use crate::auth;
 use crate::context::Context;
 use crate::error::HttpError;
 use crate::owner::{self, SessionHandle};
-use crate::storage::{Batch, LoadedSession, SessionRecord, StoredEvent};
+use crate::slots::Slots;
+use crate::storage::{Batch, LoadedSession, SessionRecord, StorageError, StoredEvent};
 use breakout_core::protocol::{CreateSessionRequest, CreateSessionResponse};
-use breakout_core::{apply, decide, validate, Actor, Command, Event, Role, Session, SessionId};
-use std::collections::HashMap;
+use breakout_core::{
+    apply, decide, validate, Actor, Command, Event, Role, Session, SessionId, Timestamp,
+};
 use std::sync::Arc;
-use tokio::sync::Mutex;
 
 /// The sessions this endpoint serves.
 pub(crate) struct Registry {
     ctx: Arc<Context>,
-    loaded: Mutex<HashMap<SessionId, SessionHandle>>,
+    slots: Arc<Slots>,
 }
 
 impl Registry {
     pub(crate) fn new(ctx: Arc<Context>) -> Registry {
         Registry {
             ctx,
-            loaded: Mutex::new(HashMap::new()),
+            slots: Arc::default(),
         }
     }
 
@@ -54,8 +57,8 @@ impl Registry {
         let record = SessionRecord {
             id: id.clone(),
             epoch,
-            participant_code_hash: auth::hash_secret(&auth::normalize_code(&participant_code)),
-            co_moderator_code_hash: auth::hash_secret(&auth::normalize_code(&co_moderator_code)),
+            participant_code_hash: auth::hash_join_code(&participant_code),
+            co_moderator_code_hash: auth::hash_join_code(&co_moderator_code),
             created_at: owner::now(),
         };
         let mut state = initial.clone();
@@ -71,7 +74,7 @@ impl Registry {
         let batch = Batch {
             events: stored,
             tokens: vec![(auth::hash_secret(&token), participant_id)],
-            snapshot: None,
+            ..Batch::default()
         };
         let storage = self.ctx.storage.clone();
         let (record, initial, batch) = tokio::task::spawn_blocking(move || {
@@ -89,8 +92,8 @@ impl Registry {
             events: batch.events,
             tokens: batch.tokens,
         };
-        let handle = owner::spawn(self.ctx.clone(), loaded)?;
-        self.loaded.lock().await.insert(id.clone(), handle);
+        self.slots
+            .insert(&id, |retire| owner::spawn(self.ctx.clone(), loaded, retire))?;
         Ok(CreateSessionResponse {
             session_id: id,
             participant_id,
@@ -110,20 +113,43 @@ impl Registry {
             return Err(HttpError::ShuttingDown);
         }
         let id = SessionId(id.to_owned());
-        let mut loaded = self.loaded.lock().await;
-        if let Some(handle) = loaded.get(&id).filter(|h| !h.tx.is_closed()) {
-            return Ok(handle.clone());
-        }
+        let load = |retire| async {
+            let storage = self.ctx.storage.clone();
+            let keep_tail = self.ctx.config.replay_window as u64;
+            let key = id.clone();
+            let stored = tokio::task::spawn_blocking(move || storage.load_session(&key, keep_tail))
+                .await
+                .map_err(|e| HttpError::internal("load", e))?
+                .map_err(|e| HttpError::internal("load", e))?;
+            stored
+                .map(|stored| owner::spawn(self.ctx.clone(), stored, retire))
+                .transpose()
+        };
+        self.slots
+            .get_or_load(&id, load)
+            .await?
+            .ok_or_else(not_found)
+    }
+
+    /// Delete session `id` if it has had no activity since `before` and is not in memory (a loaded
+    /// session is in use; it is deleted by a later sweep once it left memory). True if deleted.
+    pub(crate) async fn delete_if_idle(
+        &self,
+        id: &SessionId,
+        before: Timestamp,
+    ) -> Result<bool, StorageError> {
         let storage = self.ctx.storage.clone();
-        let keep_tail = self.ctx.config.replay_window as u64;
         let key = id.clone();
-        let stored = tokio::task::spawn_blocking(move || storage.load_session(&key, keep_tail))
+        let delete = async move {
+            tokio::task::spawn_blocking(move || storage.delete_session_if_idle(&key, before))
+                .await
+                .unwrap_or_else(|join| Err(StorageError::Io(std::io::Error::other(join))))
+        };
+        Ok(self
+            .slots
+            .while_unloaded(id, delete)
             .await
-            .map_err(|e| HttpError::internal("load", e))?
-            .map_err(|e| HttpError::internal("load", e))?
-            .ok_or_else(not_found)?;
-        let handle = owner::spawn(self.ctx.clone(), stored)?;
-        loaded.insert(id, handle.clone());
-        Ok(handle)
+            .transpose()?
+            .unwrap_or(false))
     }
 }

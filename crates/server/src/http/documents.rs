@@ -6,6 +6,7 @@ use crate::blobs::BlobError;
 use crate::error::HttpError;
 use crate::owner::{NewDocument, Request, SessionHandle};
 use crate::registry::Registry;
+use crate::uploads::{Busy, Pace};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -14,6 +15,7 @@ use axum::Json;
 use breakout_core::protocol::{decode_file_name, encode_file_name, FILE_NAME_HEADER};
 use breakout_core::{validate, Document, DocumentId, Participant};
 use std::sync::Arc;
+use std::time::Duration;
 
 async fn caller(
     registry: &Registry,
@@ -60,14 +62,18 @@ pub(crate) async fn upload(
     if declared.is_some_and(|len| len > limit) {
         return Err(too_large(limit));
     }
-    let blob = registry
-        .context()
+    let ctx = registry.context();
+    let _admitted = ctx.uploads.admit(&id).map_err(busy)?;
+    let blob = ctx
         .blobs
-        .store(body.into_data_stream(), limit)
+        .store(body.into_data_stream(), limit, Pace::of(&ctx.config))
         .await
         .map_err(|e| match e {
             BlobError::TooLarge { limit } => too_large(limit),
             BlobError::Interrupted(m) => HttpError::Malformed(format!("upload interrupted: {m}")),
+            e @ (BlobError::Stalled { .. } | BlobError::TooSlow { .. }) => {
+                HttpError::Timeout(e.to_string())
+            }
             BlobError::Io(e) => HttpError::internal("blob store", e),
         })?;
     let document = NewDocument {
@@ -83,22 +89,31 @@ pub(crate) async fn upload(
             reply,
         })
         .await;
-    let (doc, created) = match added {
-        Ok(added) => added,
-        Err(e) => {
-            // Bytes this upload brought in that no document refers to are not kept.
-            if blob.new {
-                registry.context().blobs.remove(&blob.sha256).await;
-            }
-            return Err(e);
-        }
-    };
+    // Bytes no document refers to (the document was refused) are left to garbage collection:
+    // the same bytes may serve another upload in flight, possibly in another session.
+    let (doc, created) = added?;
     let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
     Ok((status, Json(doc)))
+}
+
+/// When a client refused for too many uploads in progress should try again.
+const BUSY_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+fn busy(busy: Busy) -> HttpError {
+    match busy {
+        Busy::Endpoint(max) => HttpError::Busy {
+            message: format!("the server has {max} uploads in progress; try again shortly"),
+            retry_after: BUSY_RETRY_AFTER,
+        },
+        Busy::Session(max) => HttpError::Throttled {
+            message: format!("this session has {max} uploads in progress; try again when one is done"),
+            retry_after: BUSY_RETRY_AFTER,
+        },
+    }
 }
 
 fn too_large(limit: u64) -> HttpError {

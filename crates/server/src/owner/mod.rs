@@ -5,6 +5,8 @@
 mod fanout;
 mod handle;
 mod recent;
+mod safety;
+mod unload;
 mod welcome;
 
 pub(crate) use fanout::encode;
@@ -13,6 +15,7 @@ pub(crate) use handle::{ConnId, NewDocument, Outbox, Request, ResumePoint, Sessi
 use crate::context::Context;
 use crate::error::HttpError;
 use crate::rate_limit::TokenBucket;
+use crate::slots::Retire;
 use crate::storage::{Batch, LoadedSession, SessionRecord, StorageError, StoredEvent};
 use breakout_core::protocol::{CommandId, ErrorCode, JoinResponse, ServerMessage};
 use breakout_core::view::{replay_update, room_view, Projection};
@@ -76,15 +79,26 @@ struct Owner {
     resync_everyone: bool,
     /// People who left since the last [`Owner::settle`]: their connections get nothing more.
     left: Vec<ParticipantId>,
+    /// People staff removed while this owner ran: their connections close with the removal reason.
+    removed: HashSet<ParticipantId>,
     /// Serialized welcome snapshots of the current version.
     snapshots: welcome::Snapshots,
     /// Set when storage failed and memory could not be brought back in line: the task stops and the
     /// registry loads the session afresh on next use.
     broken: bool,
+    /// Since when nobody has been connected and nothing has happened (see `unload.rs`).
+    idle_since: Option<tokio::time::Instant>,
+    /// Asks the registry whether this owner may leave memory.
+    retire: Retire,
 }
 
 /// Start the owner task of a session read from storage (or just created) and return its handle.
-pub(crate) fn spawn(ctx: Arc<Context>, loaded: LoadedSession) -> Result<SessionHandle, HttpError> {
+/// When idle, the owner asks `retire` whether to leave memory.
+pub(crate) fn spawn(
+    ctx: Arc<Context>,
+    loaded: LoadedSession,
+    retire: Retire,
+) -> Result<SessionHandle, HttpError> {
     let LoadedSession {
         record,
         snapshot,
@@ -137,8 +151,11 @@ pub(crate) fn spawn(ctx: Arc<Context>, loaded: LoadedSession) -> Result<SessionH
         since_snapshot: 0,
         mailbox: tx.downgrade(),
         broken: false,
+        idle_since: None,
+        retire,
         resync_everyone: false,
         left: Vec::new(),
+        removed: HashSet::new(),
         snapshots: welcome::Snapshots::default(),
     };
     ctx.metrics.session_loaded();
@@ -159,6 +176,7 @@ impl Owner {
             .collect();
         self.set_presence(stale, false).await;
         loop {
+            self.idle_since = self.is_quiet().then(tokio::time::Instant::now);
             let deadline = self.breakouts_deadline();
             tokio::select! {
                 _ = shutdown.cancelled() => break,
@@ -172,6 +190,9 @@ impl Owner {
                         tracing::error!(session = %self.state.id, "timer: {e}");
                     }
                 }
+                _ = sleep_until(self.unload_at()) => if self.unload().await {
+                    break;
+                },
             }
             self.settle();
             if self.broken {
@@ -257,6 +278,10 @@ impl Owner {
                 }
             }
             Request::Command { conn, id, command } => self.command(conn, id, command).await,
+            Request::RotateCodes { actor, reply } => {
+                let answer = self.rotate_codes(actor).await;
+                let _ = reply.send(answer);
+            }
             Request::AddDocument {
                 actor,
                 document,
@@ -335,14 +360,14 @@ impl Owner {
                 "too many wrong join codes for this session; try again in a minute".into(),
             ));
         }
-        let hash = crate::auth::hash_secret(&crate::auth::normalize_code(code));
-        let role = if hash == self.record.participant_code_hash {
+        use crate::auth::join_code_matches;
+        let role = if join_code_matches(&self.record.participant_code_hash, code) {
             Role::Participant
-        } else if hash == self.record.co_moderator_code_hash {
+        } else if join_code_matches(&self.record.co_moderator_code_hash, code) {
             Role::CoModerator
         } else {
             self.failed_joins.try_take(started);
-            return Err(HttpError::Forbidden("wrong join code".into()));
+            return Err(HttpError::Forbidden(crate::auth::WRONG_CODE.into()));
         };
         let command = Command::Join {
             name: name.to_owned(),
@@ -355,8 +380,11 @@ impl Owner {
         };
         let participant_id = participant.id;
         let token = crate::auth::new_token();
-        let tokens = vec![(crate::auth::hash_secret(&token), participant_id)];
-        self.commit(started, events, None, tokens)
+        let secrets = Batch {
+            tokens: vec![(crate::auth::hash_secret(&token), participant_id)],
+            ..Batch::default()
+        };
+        self.commit(started, events, None, secrets)
             .await
             .map_err(|e| HttpError::internal("storage", e))?;
         Ok(JoinResponse {
@@ -410,8 +438,10 @@ impl Owner {
             .subscribers
             .get(&conn)
             .map(|s| s.participant)
-            .filter(|p| self.state.participant(*p).is_some())
             .ok_or(HttpError::Unauthorized)?;
+        if self.state.participant(participant).is_none() {
+            return Err(self.gone(participant));
+        }
         Ok(self.subscribe(conn, participant, None))
     }
 
@@ -491,13 +521,8 @@ impl Owner {
             return;
         };
         let key = format!("{}:{}", participant, id.0);
-        let answer = if matches!(command, Command::AddDocument { .. }) {
-            ServerMessage::Rejected {
-                id,
-                rejection: Rejection::Forbidden(
-                    "documents enter the library by uploading them over HTTP".into(),
-                ),
-            }
+        let answer = if let Some(rejection) = safety::http_only(&command) {
+            ServerMessage::Rejected { id, rejection }
         } else if let Some(version) = self.recent.get(&key) {
             ServerMessage::Ack { id, version }
         } else {
@@ -537,7 +562,7 @@ impl Owner {
         let events = decide(&self.state, actor, now(), command).map_err(Failure::Rejected)?;
         let count = events.len();
         if count > 0 {
-            self.commit(started, events, command_key, Vec::new())
+            self.commit(started, events, command_key, Batch::default())
                 .await
                 .map_err(Failure::Storage)?;
         }
@@ -547,18 +572,20 @@ impl Owner {
     /// Apply events, journal them durably, then queue them for every connection. If storage fails,
     /// the session is restored from storage and the events are dropped: nothing was acknowledged.
     /// `started` is when the request behind them was taken up (for the commit-time metric).
+    /// `secrets` carries new tokens or join-code hashes to store with them; the tokens of people
+    /// who leave or are removed are revoked in the same transaction.
     async fn commit(
         &mut self,
         started: Instant,
         events: Vec<Event>,
         command_key: Option<String>,
-        tokens: Vec<(String, ParticipantId)>,
+        mut secrets: Batch,
     ) -> Result<(), StorageError> {
         let mut outbox = Vec::new();
         let mut stored = Vec::with_capacity(events.len());
         for event in events {
-            if let Event::ParticipantLeft { participant } = &event {
-                self.left.push(*participant);
+            if let Some(gone) = self.note_departure(&event) {
+                secrets.revoked.push(gone);
             }
             let projection = Projection::prepare(&self.state, &event);
             apply(&mut self.state, &event);
@@ -574,8 +601,8 @@ impl Owner {
         let snapshot_due = self.since_snapshot >= self.ctx.config.snapshot_every;
         let batch = Batch {
             events: stored,
-            tokens,
             snapshot: snapshot_due.then(|| self.state.clone()),
+            ..secrets
         };
         let storage = self.ctx.storage.clone();
         let id = self.state.id.clone();
@@ -601,9 +628,7 @@ impl Owner {
         self.ctx.metrics.committed(started.elapsed());
         let queued_from = Instant::now();
         self.ctx.metrics.events_applied(batch.events.len());
-        for (hash, participant) in batch.tokens {
-            self.tokens.insert(hash, participant);
-        }
+        self.store_secrets(&batch);
         for stored in batch.events {
             if let Some(key) = stored.command_id {
                 self.recent.insert(key, stored.version);

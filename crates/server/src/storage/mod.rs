@@ -73,6 +73,19 @@ pub struct Batch {
     pub tokens: Vec<(String, ParticipantId)>,
     /// A snapshot of the state after these events, when one is due.
     pub snapshot: Option<Session>,
+    /// Participants removed from the session: every token of theirs is deleted.
+    pub revoked: Vec<ParticipantId>,
+    /// New join-code hashes replacing the session's (a rotation).
+    pub codes: Option<CodeHashes>,
+}
+
+/// The stored hashes of a session's two join codes (`salt$hash`; see `auth::hash_join_code`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeHashes {
+    /// Of the participant code.
+    pub participant: String,
+    /// Of the co-moderator code.
+    pub co_moderator: String,
 }
 
 /// A session as read back from storage.

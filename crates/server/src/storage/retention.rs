@@ -15,17 +15,19 @@ pub(super) fn now() -> Timestamp {
     Timestamp(ms)
 }
 
-/// Note what a committed batch means for the session's lifecycle: it was active now, and every
-/// document it added uses its blob.
+/// Note what a committed batch means for the session's lifecycle: it was active now (unless it
+/// only stores a snapshot), and every document it added uses its blob.
 pub(super) fn record(
     tx: &Transaction<'_>,
     id: &SessionId,
     batch: &Batch,
 ) -> Result<(), StorageError> {
-    tx.prepare_cached(
-        "UPDATE sessions SET last_active_at = MAX(last_active_at, ?2) WHERE id = ?1",
-    )?
-    .execute(params![id.0, now().0 as i64])?;
+    if !batch.events.is_empty() || !batch.tokens.is_empty() {
+        tx.prepare_cached(
+            "UPDATE sessions SET last_active_at = MAX(last_active_at, ?2) WHERE id = ?1",
+        )?
+        .execute(params![id.0, now().0 as i64])?;
+    }
     let mut insert =
         tx.prepare_cached("INSERT OR IGNORE INTO blob_refs (session_id, sha256) VALUES (?1, ?2)")?;
     for stored in &batch.events {

@@ -65,7 +65,30 @@ fn write_batch(tx: &Transaction<'_>, id: &SessionId, batch: &Batch) -> Result<()
     if let Some(snapshot) = &batch.snapshot {
         write_snapshot(tx, snapshot)?;
     }
+    write_revocations_and_codes(tx, id, batch)?;
     retention::record(tx, id, batch)
+}
+
+/// Moderator safety tools: a removed participant's tokens are deleted (never authenticated again,
+/// also after a restart) and rotated join codes replace the stored hashes, in the batch's
+/// transaction. No schema change: the existing columns hold the new `salt$hash` values.
+fn write_revocations_and_codes(
+    tx: &Transaction<'_>,
+    id: &SessionId,
+    batch: &Batch,
+) -> Result<(), StorageError> {
+    let mut revoke =
+        tx.prepare_cached("DELETE FROM tokens WHERE session_id = ?1 AND participant_id = ?2")?;
+    for participant in &batch.revoked {
+        revoke.execute(params![id.0, participant.0 as i64])?;
+    }
+    if let Some(codes) = &batch.codes {
+        tx.execute(
+            "UPDATE sessions SET participant_code_hash = ?2, co_moderator_code_hash = ?3 WHERE id = ?1",
+            params![id.0, codes.participant, codes.co_moderator],
+        )?;
+    }
+    Ok(())
 }
 
 fn write_snapshot(tx: &Transaction<'_>, snapshot: &Session) -> Result<(), StorageError> {
@@ -250,14 +273,14 @@ mod tests {
                 event: joined(1),
             }],
             tokens: vec![("hash".into(), ParticipantId(1))],
-            snapshot: None,
+            ..Batch::default()
         };
         storage.create_session(&record(), &initial, &first).unwrap();
         // Version 1 again: the primary key refuses it, and the token of the same batch is not kept.
         let clash = Batch {
             events: first.events.clone(),
             tokens: vec![("other".into(), ParticipantId(2))],
-            snapshot: None,
+            ..Batch::default()
         };
         assert!(storage.commit(&initial.id, &clash, 10).is_err());
 
