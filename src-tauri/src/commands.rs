@@ -26,14 +26,26 @@ pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
     state.settings().view()
 }
 
-/// Store new preferences; a bad endpoint address is refused and nothing changes.
+/// Store new preferences; a bad endpoint address or CA file is refused and nothing changes.
+/// `create_key`: a new key for creating sessions on the hosted endpoint (`""` removes it; absent
+/// keeps the stored one).
 #[tauri::command]
 pub fn save_settings(
     state: State<'_, AppState>,
     settings: Settings,
+    create_key: Option<String>,
 ) -> Result<SettingsView, AppError> {
-    state.settings().save(settings)?;
-    Ok(state.settings().view())
+    let store = state.settings();
+    let previous = store.load();
+    store.save(settings)?;
+    if let Some(key) = create_key {
+        if let Err(e) = store.save_create_key(&key) {
+            // All or nothing: the preferences go back to what they were.
+            let _ = store.save(previous);
+            return Err(e);
+        }
+    }
+    Ok(store.view())
 }
 
 /// Start a session as its moderator.
@@ -63,6 +75,13 @@ pub async fn join_session(
 pub async fn send(state: State<'_, AppState>, command: Command) -> Result<u64, AppError> {
     let live = state.require_live().await?;
     Ok(live.client().send(command).await?)
+}
+
+/// Replace the session's join codes (staff); answers with the view holding the new invite links.
+#[tauri::command]
+pub async fn rotate_codes(state: State<'_, AppState>) -> Result<LiveView, AppError> {
+    let live = state.require_live().await?;
+    Ok(live.rotate_codes().await?)
 }
 
 /// Leave the session.

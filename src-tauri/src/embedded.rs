@@ -1,9 +1,13 @@
 //! The sync endpoint inside the moderator's app, so a session needs no service at all. It serves on
 //! 127.0.0.1 (or on every interface, advertised by the LAN address, when the user lets people on the
 //! network join), keeps its data in the app's data directory, and stops cleanly with the app.
+//!
+//! On the network it serves https with a self-signed certificate made on first use and kept in the
+//! data directory; its SHA-256 travels in the invite link, and joining apps accept that certificate
+//! and no other — encryption without a certificate authority.
 
 use crate::error::AppError;
-use breakout_client::Endpoint;
+use breakout_client::{CertFingerprint, Endpoint};
 use breakout_server::Config;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::Path;
@@ -36,8 +40,27 @@ impl EmbeddedEndpoint {
         } else {
             IpAddr::V4(Ipv4Addr::LOCALHOST)
         };
-        let endpoint = Endpoint::parse(&format!("http://{}", SocketAddr::new(advertised, port)))?;
-        let config = Config::new(data_dir);
+        let address = SocketAddr::new(advertised, port);
+        let mut config = Config::new(data_dir);
+        let endpoint = if on_lan {
+            let names = vec![advertised.to_string(), "localhost".to_owned()];
+            let certificate = breakout_server::certs::stored_self_signed(
+                &data_dir.join("lan-certificate"),
+                &names,
+            )
+            .map_err(|e| AppError::new("storage", e.to_string()))?;
+            config.tls = Some(
+                breakout_server::tls::server_config_from_pem(
+                    certificate.cert_pem.as_bytes(),
+                    certificate.key_pem.as_bytes(),
+                )
+                .map_err(|e| AppError::new("storage", e.to_string()))?,
+            );
+            Endpoint::parse(&format!("https://{address}"))?
+                .with_pin(CertFingerprint::parse(&certificate.fingerprint)?)?
+        } else {
+            Endpoint::parse(&format!("http://{address}"))?
+        };
         let stop = CancellationToken::new();
         let stopped = stop.clone();
         let task = tokio::spawn(async move {

@@ -10,7 +10,7 @@ use ts_rs::TS;
 #[error("{message}")]
 pub struct AppError {
     /// Machine-readable kind: `forbidden`, `invalid`, `conflict`, `not_found`, `network`,
-    /// `timeout`, `not_in_session`, `storage`, `closed`, …
+    /// `timeout`, `not_in_session`, `storage`, `closed`, `untrusted` (a certificate), …
     pub code: String,
     /// What went wrong, for the user.
     pub message: String,
@@ -37,7 +37,10 @@ impl From<ClientError> for AppError {
         let code = match &error {
             ClientError::Rejected(rejection) => return rejection.clone().into(),
             ClientError::Api { code, .. } | ClientError::Server { code, .. } => wire_name(code),
-            ClientError::BadEndpoint(_) | ClientError::BadInvite(_) => "invalid".into(),
+            ClientError::BadEndpoint(_) | ClientError::BadInvite(_) | ClientError::BadCaFile(_) => {
+                "invalid".into()
+            }
+            ClientError::Untrusted(_) => "untrusted".into(),
             ClientError::Network(_) => "network".into(),
             ClientError::Timeout(_) => "timeout".into(),
             ClientError::QueueFull(_) => "busy".into(),

@@ -4,7 +4,7 @@
 
 use crate::notify;
 use crate::view::{Invites, LiveView, NOTICE_EVENT, VIEW_EVENT};
-use breakout_client::{Api, Client, Credentials, Endpoint};
+use breakout_client::{Api, Client, ClientError, Credentials, Endpoint};
 use breakout_core::plan::{late_joiner_move, RoomPlan};
 use breakout_core::{ParticipantId, Role};
 use std::collections::HashSet;
@@ -27,7 +27,8 @@ struct Link {
     client: Client,
     endpoint: Endpoint,
     who: Credentials,
-    invites: Option<Invites>,
+    /// Replaced when staff rotate the join codes from this app.
+    invites: Mutex<Option<Invites>>,
 }
 
 impl Link {
@@ -42,9 +43,10 @@ impl Link {
             me,
             role,
             endpoint: self.endpoint.to_string(),
+            security: self.endpoint.security(),
             session: (*session).clone(),
             connection: self.client.connection().borrow().clone(),
-            invites: self.invites.clone(),
+            invites: self.invites.lock().expect("not poisoned").clone(),
         }
     }
 }
@@ -62,7 +64,7 @@ impl Live {
             client,
             endpoint,
             who,
-            invites,
+            invites: Mutex::new(invites),
         });
         let stop = CancellationToken::new();
         tokio::spawn(forward(app, link.clone(), stop.clone()));
@@ -91,6 +93,16 @@ impl Live {
     /// Who this app is in the session.
     pub fn credentials(&self) -> &Credentials {
         &self.link.who
+    }
+
+    /// Replace the session's join codes (staff only; the endpoint checks): the old invite links
+    /// stop working and this app shows the new ones from now on.
+    pub async fn rotate_codes(&self) -> Result<LiveView, ClientError> {
+        let link = &self.link;
+        let codes = self.api().rotate_codes(&link.who).await?;
+        let invites = Invites::new(&link.endpoint, &link.who.session, codes);
+        *link.invites.lock().expect("not poisoned") = Some(invites);
+        Ok(link.view())
     }
 
     /// From now on, place everyone who joins as `plan` says (replacing an earlier plan).

@@ -8,6 +8,7 @@ use crate::live::Live;
 use crate::settings::SettingsStore;
 use crate::view::{Invites, LiveView};
 use breakout_client::{Api, Client, ClientOptions, Credentials, Endpoint, Invite};
+use breakout_core::protocol::JoinCodes;
 use std::sync::Arc;
 use tauri::{AppHandle, Runtime};
 use tokio::sync::Mutex;
@@ -64,25 +65,19 @@ impl AppState {
         title: &str,
         name: &str,
     ) -> Result<LiveView, AppError> {
-        let endpoint = match self.settings.hosted_endpoint()? {
-            Some(hosted) => hosted,
-            None => self.embedded_endpoint().await?,
+        let (endpoint, create_key) = match self.settings.hosted()? {
+            Some(hosted) => (hosted.endpoint, hosted.create_key),
+            None => (self.embedded_endpoint().await?, None),
         };
         let created = Api::new(endpoint.clone())
+            .with_create_key(create_key.as_deref())
             .create_session(title, name)
             .await?;
-        let invite = |code: String| {
-            Invite {
-                endpoint: endpoint.clone(),
-                session: created.session_id.clone(),
-                code,
-            }
-            .to_link()
+        let codes = JoinCodes {
+            participant_code: created.participant_code.clone(),
+            co_moderator_code: created.co_moderator_code.clone(),
         };
-        let invites = Invites {
-            participant: invite(created.participant_code.clone()),
-            co_moderator: invite(created.co_moderator_code.clone()),
-        };
+        let invites = Invites::new(&endpoint, &created.session_id, codes);
         let who = Credentials {
             session: created.session_id.clone(),
             token: created.token.clone(),
@@ -98,14 +93,15 @@ impl AppState {
         name: &str,
     ) -> Result<LiveView, AppError> {
         let invite = Invite::parse(link)?;
-        let joined = Api::new(invite.endpoint.clone())
+        let endpoint = self.settings.trusting_ca_file(invite.endpoint)?;
+        let joined = Api::new(endpoint.clone())
             .join(&invite.session, &invite.code, name)
             .await?;
         let who = Credentials {
             session: invite.session.clone(),
             token: joined.token,
         };
-        self.enter(app, invite.endpoint, who, None).await
+        self.enter(app, endpoint, who, None).await
     }
 
     /// Leave the current session (the connection closes; the endpoint keeps serving others).

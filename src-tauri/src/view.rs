@@ -1,7 +1,7 @@
 //! What the web view is told: the shapes of every command answer and event between the Rust side and
 //! the UI. TypeScript types are generated from these (tests/bindings.rs), never written by hand.
 
-use breakout_client::ConnectionState;
+use breakout_client::{ConnectionState, LinkSecurity};
 use breakout_core::{ParticipantId, Role, Session};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -22,6 +22,8 @@ pub struct LiveView {
     pub role: Role,
     /// The endpoint address in use (the embedded one or a hosted one).
     pub endpoint: String,
+    /// Whether the link to the endpoint is encrypted; the UI marks a plain link.
+    pub security: LinkSecurity,
     /// The session, including this user's commands the endpoint has not answered yet.
     pub session: Session,
     /// The link to the endpoint.
@@ -39,6 +41,28 @@ pub struct Invites {
     pub co_moderator: String,
 }
 
+impl Invites {
+    /// The invite links of `session` on `endpoint` for these join codes.
+    pub fn new(
+        endpoint: &breakout_client::Endpoint,
+        session: &breakout_core::SessionId,
+        codes: breakout_core::protocol::JoinCodes,
+    ) -> Invites {
+        let link = |code: String| {
+            breakout_client::Invite {
+                endpoint: endpoint.clone(),
+                session: session.clone(),
+                code,
+            }
+            .to_link()
+        };
+        Invites {
+            participant: link(codes.participant_code),
+            co_moderator: link(codes.co_moderator_code),
+        }
+    }
+}
+
 /// Preferences the user can change; stored in the app's data directory.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Settings {
@@ -48,6 +72,9 @@ pub struct Settings {
     pub share_on_lan: bool,
     /// The watched library folder; none means `Breakout` in the user's documents folder.
     pub library_folder: Option<String>,
+    /// A PEM file of extra CA certificates to trust for the hosted endpoint (a private deployment).
+    #[serde(default)]
+    pub ca_file: Option<String>,
 }
 
 /// The settings and what overrides them.
@@ -59,6 +86,9 @@ pub struct SettingsView {
     pub endpoint_from_env: Option<String>,
     /// Where the app keeps its data.
     pub data_dir: String,
+    /// Whether a key for creating sessions on the hosted endpoint is stored (the key itself never
+    /// leaves the Rust side).
+    pub has_create_key: bool,
 }
 
 /// Name of the event carrying every upload and download of this run, as a list of [`Transfer`]s.

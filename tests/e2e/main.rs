@@ -6,5 +6,6 @@ mod calls_and_help;
 mod dashboard;
 mod desktop_figures;
 mod documents;
+mod hosted_tls;
 mod offline_plan;
 mod support;

@@ -337,7 +337,11 @@ pub struct Bot {
 impl Bot {
     /// Join through `link` as `name`.
     pub async fn join(link: &str, name: &str) -> Bot {
-        let invite = Invite::parse(link).unwrap();
+        Bot::join_invite(Invite::parse(link).unwrap(), name).await
+    }
+
+    /// Join through `invite` as `name` (e.g. one whose endpoint trusts a private CA).
+    pub async fn join_invite(invite: Invite, name: &str) -> Bot {
         let joined = Api::new(invite.endpoint.clone())
             .join(&invite.session, &invite.code, name)
             .await

@@ -37,7 +37,9 @@ export const api = {
   getView: () => call<LiveView | null>("get_view"),
   takeLaunchInvite: () => call<string | null>("take_launch_invite"),
   getSettings: () => call<SettingsView>("get_settings"),
-  saveSettings: (settings: Settings) => call<SettingsView>("save_settings", { settings }),
+  // createKey: a new key for creating sessions on the hosted endpoint; "" removes it, null keeps it.
+  saveSettings: (settings: Settings, createKey: string | null) =>
+    call<SettingsView>("save_settings", { settings, createKey }),
   startSession: (title: string, name: string) => call<LiveView>("start_session", { title, name }),
   joinSession: (link: string, name: string) => call<LiveView>("join_session", { link, name }),
   /** Resolves with the session version the command reached; rejects with an {@link AppError}. */

@@ -6,7 +6,7 @@
 export type AppError = { 
 /**
  * Machine-readable kind: `forbidden`, `invalid`, `conflict`, `not_found`, `network`,
- * `timeout`, `not_in_session`, `storage`, `closed`, …
+ * `timeout`, `not_in_session`, `storage`, `closed`, `untrusted` (a certificate), …
  */
 code: string, 
 /**

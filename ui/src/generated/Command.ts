@@ -24,7 +24,11 @@ role: Role, } | { "type": "leave",
 /**
  * Who leaves.
  */
-participant: ParticipantId, } | { "type": "set_presence", 
+participant: ParticipantId, } | { "type": "remove_participant", 
+/**
+ * Who is removed.
+ */
+participant: ParticipantId, } | { "type": "rotate_join_codes" } | { "type": "set_presence", 
 /**
  * Whose presence changed.
  */

@@ -15,4 +15,8 @@ retry_in_ms: number, } | { "state": "offline",
 /**
  * Why.
  */
+reason: string, } | { "state": "removed", 
+/**
+ * What the endpoint said (its close reason), for people.
+ */
 reason: string, };

@@ -24,7 +24,19 @@ participant: Participant, } | { "type": "participant_left",
 /**
  * Who left.
  */
-participant: ParticipantId, } | { "type": "presence_changed", 
+participant: ParticipantId, } | { "type": "participant_removed", 
+/**
+ * Who was removed.
+ */
+participant: ParticipantId, 
+/**
+ * The staff member who removed them.
+ */
+by: ParticipantId, } | { "type": "join_codes_rotated", 
+/**
+ * Who rotated them.
+ */
+by: ParticipantId, } | { "type": "presence_changed", 
 /**
  * Whose presence changed.
  */

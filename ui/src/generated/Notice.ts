@@ -18,4 +18,8 @@ to: Location, } | { "kind": "help_requested",
 /**
  * The request.
  */
-request: HelpRequest, };
+request: HelpRequest, } | { "kind": "removed", 
+/**
+ * What the endpoint said, for people.
+ */
+reason: string, };

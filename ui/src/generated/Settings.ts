@@ -15,4 +15,8 @@ share_on_lan: boolean,
 /**
  * The watched library folder; none means `Breakout` in the user's documents folder.
  */
-library_folder: string | null, };
+library_folder: string | null, 
+/**
+ * A PEM file of extra CA certificates to trust for the hosted endpoint (a private deployment).
+ */
+ca_file: string | null, };

@@ -16,4 +16,9 @@ endpoint_from_env: string | null,
 /**
  * Where the app keeps its data.
  */
-data_dir: string, };
+data_dir: string, 
+/**
+ * Whether a key for creating sessions on the hosted endpoint is stored (the key itself never
+ * leaves the Rust side).
+ */
+has_create_key: boolean, };

@@ -33,7 +33,13 @@ export function SessionScreen(props: Props) {
 
   return (
     <div className="session-screen">
-      <TopBar title={view.session.title} myName={myName} role={view.role} connection={view.connection} />
+      <TopBar
+        title={view.session.title}
+        myName={myName}
+        role={view.role}
+        connection={view.connection}
+        security={view.security}
+      />
       <ConnectionBanner connection={view.connection} />
       <CallBanner calls={props.calls} index={index} onDismiss={props.onDismissCalls} />
       <div className="session-body">

@@ -1,6 +1,6 @@
-// The settings disclosure on the start screen: where sessions are hosted and who on the network may join.
+// The settings disclosure on the start screen: where sessions are hosted (with the operator's key and a
+// private CA), and who on the network may join.
 import { useEffect, useState } from "react";
-import type { FormEvent } from "react";
 import { api } from "../api";
 import type { AppError } from "../generated/AppError";
 import type { SettingsView } from "../generated/SettingsView";
@@ -14,6 +14,9 @@ export function SettingsPanel({ settings, onSaved }: Props) {
   const [open, setOpen] = useState(false);
   const [endpoint, setEndpoint] = useState("");
   const [shareOnLan, setShareOnLan] = useState(false);
+  const [caFile, setCaFile] = useState("");
+  // A new key typed here; empty keeps the stored one. The stored key is never sent to the UI.
+  const [createKey, setCreateKey] = useState("");
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
@@ -23,9 +26,11 @@ export function SettingsPanel({ settings, onSaved }: Props) {
     if (!settings) return;
     setEndpoint(settings.settings.hosted_endpoint ?? "");
     setShareOnLan(settings.settings.share_on_lan);
+    setCaFile(settings.settings.ca_file ?? "");
+    setCreateKey("");
   }, [settings]);
 
-  async function save(event: FormEvent) {
+  async function save(event: { preventDefault(): void }, keyChange: string | null = createKey.trim() || null) {
     event.preventDefault();
     if (saving || settings === null) return;
     setSaving(true);
@@ -33,12 +38,17 @@ export function SettingsPanel({ settings, onSaved }: Props) {
     setSaved(false);
     try {
       const hosted = endpoint.trim();
+      const ca = caFile.trim();
       onSaved(
-        await api.saveSettings({
-          library_folder: settings.settings.library_folder,
-          hosted_endpoint: hosted === "" ? null : hosted,
-          share_on_lan: shareOnLan,
-        }),
+        await api.saveSettings(
+          {
+            library_folder: settings.settings.library_folder,
+            hosted_endpoint: hosted === "" ? null : hosted,
+            share_on_lan: shareOnLan,
+            ca_file: ca === "" ? null : ca,
+          },
+          keyChange,
+        ),
       );
       setSaved(true);
     } catch (e) {
@@ -83,6 +93,49 @@ export function SettingsPanel({ settings, onSaved }: Props) {
             />
             <small className="muted">Leave empty to host sessions on this computer.</small>
           </label>
+          {hosted && (
+            <>
+              <label className="field">
+                <span>Key for creating sessions</span>
+                <input
+                  data-testid="settings-create-key"
+                  type="password"
+                  value={createKey}
+                  onChange={(e) => {
+                    setCreateKey(e.target.value);
+                    setSaved(false);
+                  }}
+                  placeholder={settings.has_create_key ? "A key is stored (type to replace it)" : "From your endpoint's operator"}
+                  autoComplete="off"
+                />
+              </label>
+              {settings.has_create_key && (
+                <button
+                  type="button"
+                  className="button ghost small"
+                  data-testid="settings-remove-key"
+                  onClick={(e) => void save(e, "")}
+                >
+                  Remove stored key
+                </button>
+              )}
+            </>
+          )}
+          <label className="field">
+            <span>CA certificate file (optional)</span>
+            <input
+              data-testid="settings-ca-file"
+              value={caFile}
+              onChange={(e) => {
+                setCaFile(e.target.value);
+                setSaved(false);
+              }}
+              placeholder="/path/to/private-ca.pem"
+              spellCheck={false}
+              autoComplete="off"
+            />
+            <small className="muted">For endpoints whose certificate comes from a private certificate authority (starting and joining).</small>
+          </label>
           <label className="checkbox">
             <input
               type="checkbox"
@@ -94,7 +147,7 @@ export function SettingsPanel({ settings, onSaved }: Props) {
               }}
             />
             <span>
-              Let people on my network join
+              Let people on my network join (encrypted; the invite link carries the certificate)
               {hosted && <small className="muted"> (only applies when hosting on this computer)</small>}
             </span>
           </label>

@@ -2,6 +2,7 @@
 import { memo } from "react";
 import type { Role } from "../generated/Role";
 import type { ConnectionState } from "../generated/ConnectionState";
+import type { LinkSecurity } from "../generated/LinkSecurity";
 import { roleLabel } from "../session";
 import { ConnectionPill } from "./ConnectionStatus";
 
@@ -10,9 +11,10 @@ type Props = {
   myName: string;
   role: Role;
   connection: ConnectionState;
+  security: LinkSecurity;
 };
 
-export const TopBar = memo(function TopBar({ title, myName, role, connection }: Props) {
+export const TopBar = memo(function TopBar({ title, myName, role, connection, security }: Props) {
   return (
     <header className="top-bar">
       <div className="top-bar-title">
@@ -25,6 +27,15 @@ export const TopBar = memo(function TopBar({ title, myName, role, connection }: 
         <span className={`role-badge role-${role}`} data-testid="my-role" data-role={role}>
           {roleLabel(role)}
         </span>
+        {security === "not_encrypted" && (
+          <span
+            className="security-mark"
+            data-testid="not-encrypted"
+            title="The link to the endpoint is plain http: anyone on this network can read it. Use https:// or let the app host the session on your network."
+          >
+            Not encrypted
+          </span>
+        )}
         <ConnectionPill connection={connection} />
       </div>
     </header>
