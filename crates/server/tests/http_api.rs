@@ -701,9 +701,11 @@ async fn document_download_serves_bytes_only_to_those_it_reaches() {
 }
 
 /// A server whose session's library holds the most documents it may.
-async fn full_library() -> (TestServer, CreateSessionResponse) {
+async fn full_library(
+    tune: impl FnOnce(&mut breakout_server::Config),
+) -> (TestServer, CreateSessionResponse) {
     let max = breakout_core::limits::MAX_DOCUMENTS;
-    let (server, s) = server_with_session(|_| {}).await;
+    let (server, s) = server_with_session(tune).await;
     let api = &server.api;
     let id = s.session_id.0.as_str();
     let uploads = (0..max)
@@ -730,7 +732,7 @@ async fn assert_new_upload_refused(api: &Api, s: &CreateSessionResponse, name: &
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_library_refuses_new_uploads_with_conflict() {
-    let (server, s) = full_library().await;
+    let (server, s) = full_library(|_| {}).await;
     let api = &server.api;
     let id = s.session_id.0.as_str();
     assert_new_upload_refused(api, &s, "one-too-many.txt").await;
@@ -744,10 +746,26 @@ async fn a_full_library_refuses_new_uploads_with_conflict() {
     assert_eq!(api.list_documents(id, &s.token).await.len(), max);
 }
 
+/// The bytes of a refused upload are not deleted by the upload (the same bytes may serve another
+/// upload in flight) but by garbage collection, once no document uses them and the grace period
+/// passed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refused_upload_keeps_no_bytes() {
-    let (server, s) = full_library().await;
+async fn a_refused_upload_keeps_no_bytes_after_garbage_collection() {
+    let (server, s) = full_library(|c| {
+        c.blob_gc_grace = std::time::Duration::from_secs(1);
+        c.retention_sweep_every = std::time::Duration::from_millis(100);
+    })
+    .await;
     let before = files_under(&server.documents_dir());
+    let deleted = server
+        .api
+        .metric("breakout_blobs_deleted_total")
+        .await
+        .unwrap();
     assert_new_upload_refused(&server.api, &s, "extra.txt").await;
+    server
+        .api
+        .wait_metric("breakout_blobs_deleted_total", |n| n > deleted)
+        .await;
     assert_eq!(files_under(&server.documents_dir()), before);
 }
