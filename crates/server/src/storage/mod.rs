@@ -1,7 +1,8 @@
 //! Durable storage of sessions behind a trait, so a PostgreSQL implementation can serve several
-//! server nodes later. A session is its record (title, join-code hashes), its token hashes, an event
-//! journal and periodic snapshots. `commit` returning Ok means durable: the server acknowledges a
-//! command only after it.
+//! server nodes later. A session is its record (title, join-code hashes, last activity), its token
+//! hashes, an event journal, periodic snapshots and the blobs its documents use (for garbage
+//! collection by reference). `commit` returning Ok means durable: the server acknowledges a command
+//! only after it. The schema changes only through `migrations.rs`.
 
 mod migrations;
 mod retention;
