@@ -11,7 +11,7 @@ use breakout_core::plan::RoomPlan;
 use breakout_core::{Command, DocumentId};
 use std::path::Path;
 use std::sync::Arc;
-use tauri::{AppHandle, Manager, State, Wry};
+use tauri::{AppHandle, Emitter, Manager, State, Wry};
 use tauri_plugin_opener::OpenerExt;
 
 /// The session the app is in, if any (the UI asks on load).
@@ -77,11 +77,17 @@ pub async fn send(state: State<'_, AppState>, command: Command) -> Result<u64, A
     Ok(live.client().send(command).await?)
 }
 
-/// Replace the session's join codes (staff); answers with the view holding the new invite links.
+/// Replace the session's join codes (staff); the web view gets the view holding the new invite
+/// links at once (as the answer and as a `view` event).
 #[tauri::command]
-pub async fn rotate_codes(state: State<'_, AppState>) -> Result<LiveView, AppError> {
+pub async fn rotate_codes(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<LiveView, AppError> {
     let live = state.require_live().await?;
-    Ok(live.rotate_codes().await?)
+    let view = live.rotate_codes().await?;
+    let _ = app.emit(crate::view::VIEW_EVENT, view.clone());
+    Ok(view)
 }
 
 /// Leave the session.

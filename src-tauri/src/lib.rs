@@ -80,6 +80,7 @@ pub fn run() {
             commands::join_session,
             commands::send,
             commands::leave_session,
+            commands::rotate_codes,
             commands::take_launch_invite,
             commands::upload_documents,
             commands::upload_library_files,

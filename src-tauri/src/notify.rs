@@ -54,6 +54,7 @@ fn text(notice: &Notice, session: &Session) -> Option<String> {
             ))
         }
         Notice::BreakoutsOpened => None,
+        Notice::Removed { reason } => Some(reason.clone()),
     }
 }
 

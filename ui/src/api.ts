@@ -45,6 +45,8 @@ export const api = {
   /** Resolves with the session version the command reached; rejects with an {@link AppError}. */
   send: (command: Command) => call<number>("send", { command }),
   leaveSession: () => call<null>("leave_session"),
+  /** New join codes (staff): old invite links stop working; resolves with the view holding the new links. */
+  rotateCodes: () => call<LiveView>("rotate_codes"),
   /** Opens the native file dialog on the Rust side and starts an upload per picked file. */
   uploadDocuments: () => call<Transfer[]>("upload_documents"),
   uploadLibraryFiles: (names: string[]) => call<Transfer[]>("upload_library_files", { names }),

@@ -28,6 +28,8 @@ export function noticeToast(notice: Notice, view: LiveView | null): ToastInput {
         timeoutMs: 15000,
       };
     }
+    case "removed":
+      return { text: notice.reason, tone: "error", timeoutMs: 15000 };
     case "help_requested": {
       const who = index?.participants.get(notice.request.participant)?.name ?? "Someone";
       const where = locationLabel({ room: notice.request.room }, rooms);

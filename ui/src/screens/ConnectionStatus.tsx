@@ -6,6 +6,7 @@ const PILL_TEXT: Record<ConnectionState["state"], string> = {
   connecting: "Connecting…",
   reconnecting: "Reconnecting…",
   offline: "Offline",
+  removed: "Removed",
 };
 
 export function ConnectionPill({ connection }: { connection: ConnectionState }) {
@@ -36,15 +37,19 @@ export function ConnectionBanner({ connection }: { connection: ConnectionState }
     case "offline":
       text = `Offline: ${connection.reason}. Leave and join again to continue.`;
       break;
+    case "removed":
+      text = `${connection.reason}. Your access has been revoked; you can leave now.`;
+      break;
   }
+  const stopped = connection.state === "offline" || connection.state === "removed";
   return (
     <div
       className={`banner banner-${connection.state}`}
-      role={connection.state === "offline" ? "alert" : "status"}
+      role={stopped ? "alert" : "status"}
       data-testid="connection-banner"
       data-state={connection.state}
     >
-      {connection.state !== "offline" && <span className="spinner" aria-hidden="true" />}
+      {!stopped && <span className="spinner" aria-hidden="true" />}
       {text}
     </div>
   );

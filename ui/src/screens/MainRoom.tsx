@@ -49,10 +49,10 @@ export function MainRoom(props: Props) {
       </header>
       <div className="main-room-content">
         {/* While the dashboard covers this view it shows documents and help itself (one live copy each). */}
-        <ParticipantsList participants={session.participants} me={view.me} index={index} />
+        <ParticipantsList participants={session.participants} me={view.me} index={index} canRemove={staff} />
         <div className="main-room-side">
           {!covered && staff && <HelpQueue view={view} index={index} onSelfMove={onSelfMove} />}
-          {view.invites && <InvitePanel invites={view.invites} />}
+          {(view.invites || staff) && <InvitePanel invites={view.invites} canRotate={staff} />}
           {!covered && <DocumentsPanel view={view} index={index} />}
         </div>
       </div>
