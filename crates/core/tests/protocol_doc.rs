@@ -8,8 +8,8 @@
 //! reports (a variant nobody listed fails at run time).
 
 use breakout_core::protocol::{
-    ApiError, ClientMessage, CreateSessionRequest, CreateSessionResponse, ErrorCode, JoinRequest,
-    JoinResponse, ServerMessage,
+    ApiError, ClientMessage, CreateSessionRequest, CreateSessionResponse, ErrorCode, JoinCodes,
+    JoinRequest, JoinResponse, ServerMessage,
 };
 use breakout_core::{Command, Document, Event, Rejection, Session};
 use serde::de::DeserializeOwned;
@@ -29,6 +29,7 @@ const TAGS: &[&str] = &[
     "create_session_response",
     "join_request",
     "join_response",
+    "join_codes",
     "document",
     "session",
 ];
@@ -314,6 +315,7 @@ impl Seen {
             "create_session_response" => drop(round_trip::<CreateSessionResponse>(block)?),
             "join_request" => drop(round_trip::<JoinRequest>(block)?),
             "join_response" => drop(round_trip::<JoinResponse>(block)?),
+            "join_codes" => drop(round_trip::<JoinCodes>(block)?),
             "document" => drop(round_trip::<Document>(block)?),
             "session" => drop(round_trip::<Session>(block)?),
             other => return Err(format!("no type for tag {other:?}")),
