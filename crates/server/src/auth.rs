@@ -48,6 +48,39 @@ pub(crate) fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// The answer to a join with a code that is wrong or was replaced by a rotation.
+pub(crate) const WRONG_CODE: &str =
+    "wrong join code, or one that was replaced; ask the moderator for a new invite link";
+
+/// What storage keeps for a join code: `salt$hash`, the SHA-256 of a fresh random salt and the
+/// normalized code, so equal codes in two sessions never hash alike and a leaked database gives no
+/// precomputed answers.
+pub(crate) fn hash_join_code(code: &str) -> String {
+    let salt = hex::encode(random_bytes::<16>());
+    let hash = salted(&salt, &normalize_code(code));
+    format!("{salt}${hash}")
+}
+
+/// Does `code` match a stored join-code hash? Compared in constant time. A hash without a salt
+/// (data folders from before salting) is the plain SHA-256 of the normalized code.
+pub(crate) fn join_code_matches(stored: &str, code: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    let code = normalize_code(code);
+    let (expected, actual) = match stored.split_once('$') {
+        Some((salt, hash)) => (hash, salted(salt, &code)),
+        None => (stored, hash_secret(&code)),
+    };
+    bool::from(expected.as_bytes().ct_eq(actual.as_bytes()))
+}
+
+fn salted(salt: &str, normalized: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(salt.as_bytes());
+    hasher.update(b"$");
+    hasher.update(normalized.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
 /// The token of an `Authorization: Bearer <token>` header, if well-formed.
 pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -81,6 +114,21 @@ mod tests {
             hash_secret(&normalize_code(&code.to_lowercase())),
             hash_secret(&normalize_code(&code.replace('-', "")))
         );
+    }
+
+    #[test]
+    fn join_codes_are_salted_and_old_unsalted_hashes_still_match() {
+        let code = new_join_code();
+        let (a, b) = (hash_join_code(&code), hash_join_code(&code));
+        assert_ne!(a, b, "the same code hashes differently under each salt");
+        assert!(!a.contains(&normalize_code(&code)));
+        assert!(join_code_matches(&a, &code.to_lowercase()));
+        assert!(join_code_matches(&b, &code.replace('-', "")));
+        assert!(!join_code_matches(&a, "WRONG-CODE"));
+        let legacy = hash_secret(&normalize_code(&code));
+        assert!(join_code_matches(&legacy, &code));
+        assert!(!join_code_matches(&legacy, "WRONG-CODE"));
+        assert!(!join_code_matches("", &code));
     }
 
     #[test]

@@ -2,11 +2,12 @@
 //! variant maps to a status code and an `ApiError {code, message}` body; internal details are logged,
 //! never sent.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use breakout_core::protocol::{ApiError, ErrorCode};
 use breakout_core::Rejection;
+use std::time::Duration;
 
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +21,9 @@ pub enum HttpError {
     /// No token, or a token that does not belong to this session.
     #[error("a valid bearer token for this session is required")]
     Unauthorized,
+    /// The participant was removed from the session by staff; their token is revoked.
+    #[error("you were removed from this session")]
+    Removed,
     /// Wrong join code, or a role that may not do this.
     #[error("{0}")]
     Forbidden(String),
@@ -41,6 +45,27 @@ pub enum HttpError {
     /// The server is shutting down.
     #[error("the server is shutting down")]
     ShuttingDown,
+    /// Over a bound that frees up soon (e.g. uploads in progress per session): `429 rate_limited`
+    /// with `Retry-After`.
+    #[error("{message}")]
+    Throttled {
+        /// For people.
+        message: String,
+        /// When trying again makes sense.
+        retry_after: Duration,
+    },
+    /// The endpoint is too busy right now (e.g. uploads in progress in total): `503 unavailable`
+    /// with `Retry-After`.
+    #[error("{message}")]
+    Busy {
+        /// For people.
+        message: String,
+        /// When trying again makes sense.
+        retry_after: Duration,
+    },
+    /// The request's body was too slow (stalled, or below the minimum rate): `408 timeout`.
+    #[error("{0}")]
+    Timeout(String),
     /// Something broke inside; the detail is in the log.
     #[error("internal error")]
     Internal,
@@ -52,13 +77,15 @@ impl HttpError {
         match self {
             HttpError::Malformed(_) | HttpError::MethodNotAllowed(_) => ErrorCode::Malformed,
             HttpError::Invalid(_) => ErrorCode::Invalid,
-            HttpError::Unauthorized => ErrorCode::Unauthorized,
+            HttpError::Unauthorized | HttpError::Removed => ErrorCode::Unauthorized,
             HttpError::Forbidden(_) => ErrorCode::Forbidden,
             HttpError::NotFound(_) => ErrorCode::NotFound,
             HttpError::Conflict(_) => ErrorCode::Conflict,
             HttpError::TooLarge(_) => ErrorCode::TooLarge,
             HttpError::RateLimited(_) => ErrorCode::RateLimited,
-            HttpError::ShuttingDown => ErrorCode::Unavailable,
+            HttpError::ShuttingDown | HttpError::Busy { .. } => ErrorCode::Unavailable,
+            HttpError::Throttled { .. } => ErrorCode::RateLimited,
+            HttpError::Timeout(_) => ErrorCode::Timeout,
             HttpError::Internal => ErrorCode::Internal,
         }
     }
@@ -66,14 +93,16 @@ impl HttpError {
     fn status(&self) -> StatusCode {
         match self {
             HttpError::Malformed(_) | HttpError::Invalid(_) => StatusCode::BAD_REQUEST,
-            HttpError::Unauthorized => StatusCode::UNAUTHORIZED,
+            HttpError::Unauthorized | HttpError::Removed => StatusCode::UNAUTHORIZED,
             HttpError::Forbidden(_) => StatusCode::FORBIDDEN,
             HttpError::NotFound(_) => StatusCode::NOT_FOUND,
             HttpError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             HttpError::Conflict(_) => StatusCode::CONFLICT,
             HttpError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             HttpError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            HttpError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            HttpError::ShuttingDown | HttpError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            HttpError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            HttpError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             HttpError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -102,6 +131,14 @@ impl IntoResponse for HttpError {
             code: self.code(),
             message: self.to_string(),
         };
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if let HttpError::Throttled { retry_after, .. } | HttpError::Busy { retry_after, .. } = self {
+            // Whole seconds, rounded up: a client never retries too early.
+            let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }

@@ -1,11 +1,16 @@
 //! The HTTP surface: routes, shared handler state, and the JSON extractor that turns bad bodies into
 //! our `ApiError` shape instead of axum's plain-text rejections.
 
+mod codes;
 mod documents;
+mod liveness;
 mod ops;
+mod serve;
 mod sessions;
 mod socket;
 mod upgrade;
+
+pub(crate) use serve::serve;
 
 use crate::error::HttpError;
 use crate::registry::Registry;
@@ -26,6 +31,7 @@ pub(crate) fn router(registry: Arc<Registry>) -> Router {
         .route("/v1/sessions", post(sessions::create))
         .route("/v1/sessions/{id}/join", post(sessions::join))
         .route("/v1/sessions/{id}/ws", get(socket::upgrade))
+        .route("/v1/sessions/{id}/codes", post(codes::rotate))
         .route(
             "/v1/sessions/{id}/documents",
             post(documents::upload)

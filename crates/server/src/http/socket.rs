@@ -2,6 +2,7 @@
 //! commands to the session owner, the owner's queued messages (events, acks) to the client, written
 //! in batches. Limits are explicit: small buffers, a message size cap, a command rate.
 
+use super::liveness::{Liveness, MISSED_PONGS};
 use super::upgrade::{Socket, Upgrade};
 use crate::auth::bearer_token;
 use crate::context::Context;
@@ -13,12 +14,15 @@ use crate::registry::Registry;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use breakout_core::protocol::{ClientMessage, CommandId, ErrorCode, ServerMessage};
-use futures_util::{SinkExt, StreamExt};
+use breakout_core::protocol::{
+    ClientMessage, CommandId, ErrorCode, ServerMessage, CLOSE_REMOVED, REMOVED_REASON,
+};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Instant;
+use tokio::time::MissedTickBehavior;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
@@ -124,18 +128,27 @@ async fn serve(
         ctx.config.command_burst,
         Instant::now(),
     );
+    let interval = ctx.config.ping_interval;
+    let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+    pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut liveness = Liveness::new();
     let goodbye = loop {
         tokio::select! {
             biased;
             _ = ctx.shutdown.cancelled() => break Some(close(CloseCode::Away, "the server is shutting down")),
             queued = outbox.recv() => match queued {
                 Some(first) => {
-                    if write_batch(&mut sink, first, &mut outbox).await.is_err() {
+                    // A client that reads nothing for as long as it may stay silent is gone too.
+                    let written = write_batch(&mut sink, first, &mut outbox);
+                    if !matches!(tokio::time::timeout(interval * MISSED_PONGS, written).await, Ok(Ok(()))) {
                         break None;
                     }
                 }
                 None => match Box::pin(resync(&session, conn)).await {
                     Ok(fresh) => outbox = fresh,
+                    Err(HttpError::Removed) => {
+                        break Some(close(CloseCode::from(CLOSE_REMOVED), REMOVED_REASON))
+                    }
                     Err(HttpError::Unauthorized) => {
                         break Some(close(CloseCode::Policy, "you are no longer in this session"))
                     }
@@ -145,7 +158,7 @@ async fn serve(
                     Err(_) => break Some(close(CloseCode::Away, "the session is unavailable; reconnect")),
                 },
             },
-            incoming = stream.next() => match incoming {
+            incoming = stream.next().inspect(|m| liveness.hear(m)) => match incoming {
                 Some(Ok(Message::Text(text))) => {
                     let reply = if limiter.try_take(Instant::now()) {
                         Box::pin(receive(&session, conn, &text, &ctx.metrics)).await
@@ -178,11 +191,20 @@ async fn serve(
                     let _ = sink.send(Message::Text(error(None, ErrorCode::TooLarge, &message))).await;
                     break Some(close(CloseCode::Size, "message too large"));
                 }
+            },
+            _ = pings.tick() => {
+                if !liveness.still_alive() {
+                    break Some(close(CloseCode::Away, "no answer to pings; reconnect"));
+                }
+                if sink.send(Message::Ping(Bytes::new())).await.is_err() {
+                    break None;
+                }
             }
         }
     };
     if let Some(frame) = goodbye {
-        if sink.send(frame).await.is_ok() {
+        // Bounded: a client that stopped reading may never take the frame.
+        if matches!(tokio::time::timeout(LINGER, sink.send(frame)).await, Ok(Ok(()))) {
             if let Ok(socket) = sink.reunite(stream) {
                 Box::pin(linger(socket)).await;
             }

@@ -2,7 +2,7 @@
 //! awaits the answers. Handlers and sockets hold handles; nobody else touches session state.
 
 use crate::error::HttpError;
-use breakout_core::protocol::{CommandId, JoinResponse};
+use breakout_core::protocol::{CommandId, JoinCodes, JoinResponse};
 use breakout_core::{Command, Document, DocumentId, Participant, ParticipantId};
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
@@ -77,6 +77,11 @@ pub(crate) enum Request {
     ListDocuments {
         actor: ParticipantId,
         reply: Reply<Vec<Document>>,
+    },
+    /// Replace both join codes (staff); answers with the new codes.
+    RotateCodes {
+        actor: ParticipantId,
+        reply: Reply<JoinCodes>,
     },
     /// A presence grace period ended.
     GraceExpired {
