@@ -84,3 +84,91 @@ pub(super) fn referenced_blobs(tx: &Transaction<'_>) -> Result<HashSet<String>, 
         .collect::<Result<_, _>>()?;
     Ok(used)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::storage::{Batch, SessionRecord, SqliteStorage, Storage, StoredEvent};
+    use breakout_core::Timestamp;
+    use breakout_core::{Document, DocumentId, Event, ParticipantId, Session, SessionId, Sharing};
+    use std::path::Path;
+
+    /// A session created at `created_at` with one document of these bytes, last active then.
+    fn session(
+        storage: &SqliteStorage,
+        path: &Path,
+        id: &str,
+        created_at: u64,
+        sha256: &str,
+    ) -> SessionId {
+        let id = SessionId(id.into());
+        let record = SessionRecord {
+            id: id.clone(),
+            epoch: 1,
+            participant_code_hash: "p".into(),
+            co_moderator_code_hash: "c".into(),
+            created_at: Timestamp(created_at),
+        };
+        let document = Document {
+            id: DocumentId(sha256[..4].into()),
+            name: "a.txt".into(),
+            size: 1,
+            sha256: sha256.into(),
+            uploader: ParticipantId(1),
+            sharing: Sharing::default(),
+        };
+        let batch = Batch {
+            events: vec![StoredEvent {
+                version: 1,
+                command_id: None,
+                event: Event::DocumentAdded { document },
+            }],
+            ..Batch::default()
+        };
+        let initial = Session::new(id.clone(), "T".into(), 1);
+        storage
+            .create_session(&record, &initial, &Batch::default())
+            .unwrap();
+        // Committing counts as activity now: move it back to the creation time for the test.
+        storage.commit(&id, &batch, 10).unwrap();
+        rusqlite::Connection::open(path)
+            .unwrap()
+            .execute(
+                "UPDATE sessions SET last_active_at = ?2 WHERE id = ?1",
+                rusqlite::params![id.0, created_at as i64],
+            )
+            .unwrap();
+        id
+    }
+
+    #[test]
+    fn only_sessions_idle_before_the_given_time_are_deleted_with_their_references() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let storage = SqliteStorage::open(&path).unwrap();
+        let old = session(&storage, &path, "old", 1_000, "aaaa-shared");
+        let young = session(&storage, &path, "young", 5_000, "aaaa-shared");
+        session(&storage, &path, "other", 5_000, "bbbb-other");
+
+        assert_eq!(
+            storage.idle_sessions(Timestamp(2_000), 10).unwrap(),
+            [old.clone()]
+        );
+        assert!(!storage
+            .delete_session_if_idle(&young, Timestamp(2_000))
+            .unwrap());
+        assert!(!storage
+            .delete_session_if_idle(&old, Timestamp(1_000))
+            .unwrap());
+        assert!(storage
+            .delete_session_if_idle(&old, Timestamp(2_000))
+            .unwrap());
+        assert!(storage.load_session(&old, 10).unwrap().is_none());
+        assert!(storage.load_session(&young, 10).unwrap().is_some());
+        let used = storage.referenced_blobs().unwrap();
+        assert!(used.contains("aaaa-shared") && used.contains("bbbb-other"));
+        assert!(storage
+            .delete_session_if_idle(&young, Timestamp(6_000))
+            .unwrap());
+        assert!(!storage.referenced_blobs().unwrap().contains("aaaa-shared"));
+    }
+}
