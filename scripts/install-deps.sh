@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Breakout needs on Debian 12, and nothing twice: the system
-# libraries of Tauri (WebKitGTK), Xvfb and WebKitWebDriver for the end-to-end tests, tauri-driver,
-# the Rust lint components and the UI's npm packages. Rust (rustup, cargo) and Node.js 20 with npm are
-# expected to be installed already.
+# libraries of Tauri (WebKitGTK), Xvfb and WebKitWebDriver for the end-to-end tests, nginx (the
+# reverse-proxy test starts its own), tauri-driver, the Rust lint components and the UI's npm
+# packages. Rust (rustup, cargo) and Node.js 20 with npm are expected to be installed already.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,7 @@ packages=(
   build-essential pkg-config libssl-dev file
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   xvfb xauth webkit2gtk-driver
+  nginx
 )
 missing=()
 for p in "${packages[@]}"; do
