@@ -7,5 +7,6 @@ mod dashboard;
 mod desktop_figures;
 mod documents;
 mod hosted_tls;
+mod moderator_tools;
 mod offline_plan;
 mod support;
