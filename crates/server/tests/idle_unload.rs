@@ -143,6 +143,10 @@ impl Storage for Gated {
     fn referenced_blobs(&self) -> Result<HashSet<String>, StorageError> {
         self.inner.referenced_blobs()
     }
+
+    fn check(&self) -> Result<(), StorageError> {
+        self.inner.check()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
