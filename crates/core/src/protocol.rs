@@ -110,6 +110,8 @@ pub enum ErrorCode {
     Unavailable,
     /// A request was too slow: its body stalled or arrived below the minimum rate. Nothing was kept.
     Timeout,
+    /// The upload would take the session's documents over its disk quota. Nothing was kept.
+    InsufficientStorage,
     /// Something failed on the server; nothing was changed.
     Internal,
 }

@@ -176,6 +176,7 @@ fn error_code_name(c: ErrorCode) -> &'static str {
         ErrorCode::Conflict => "conflict",
         ErrorCode::Unavailable => "unavailable",
         ErrorCode::Timeout => "timeout",
+        ErrorCode::InsufficientStorage => "insufficient_storage",
         ErrorCode::Internal => "internal",
     }
 }

@@ -1,6 +1,8 @@
 //! Everything an operator (or a test) can tune about the endpoint, with the defaults we ship.
 
+use crate::keys::CreateKeys;
 use crate::tls::rustls;
+use ipnet::IpNet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,8 +35,27 @@ pub struct Config {
     pub commands_per_second: f64,
     /// …and in a burst.
     pub command_burst: f64,
-    /// Wrong join codes a session accepts per minute before answering 429.
+    /// Wrong join codes one client address may send per minute (any session) before its joins are
+    /// answered 429; other addresses can still join.
     pub failed_joins_per_minute: f64,
+    /// Session creations one client address may make per hour.
+    pub creations_per_ip_per_hour: f64,
+    /// Joins one client address may make per minute (generous: a venue's whole audience may share
+    /// one address).
+    pub joins_per_ip_per_minute: f64,
+    /// Open WebSocket connections per participant token.
+    pub websockets_per_token: usize,
+    /// Open WebSocket connections per client address.
+    pub websockets_per_ip: usize,
+    /// Client addresses remembered per rate limit; beyond it the idlest are forgotten.
+    pub rate_limit_addresses: usize,
+    /// Peers whose `X-Forwarded-For` is believed (reverse proxies): addresses or CIDR ranges.
+    pub trusted_proxies: Vec<IpNet>,
+    /// When set, only requests with one of these keys (`Authorization: Bearer`) create sessions.
+    pub create_keys: Option<Arc<CreateKeys>>,
+    /// Bytes of documents one session may hold; an upload over it is answered 507.
+    pub session_quota_bytes: u64,
+
     /// Events kept in memory per session for resuming clients by replay.
     pub replay_window: usize,
     /// A snapshot is stored every this many events, so a restart replays a short journal tail.
@@ -93,6 +114,14 @@ impl Config {
             commands_per_second: 20.0,
             command_burst: 100.0,
             failed_joins_per_minute: 20.0,
+            creations_per_ip_per_hour: 30.0,
+            joins_per_ip_per_minute: 600.0,
+            websockets_per_token: 4,
+            websockets_per_ip: 2000,
+            rate_limit_addresses: 20_000,
+            trusted_proxies: Vec::new(),
+            create_keys: None,
+            session_quota_bytes: 1024 * 1024 * 1024,
             replay_window: 4096,
             snapshot_every: 1000,
             idle_unload: Duration::from_secs(10 * 60),
@@ -106,8 +135,8 @@ impl Config {
             upload_idle_timeout: Duration::from_secs(30),
             min_upload_bytes_per_second: 1024,
             upload_rate_window: Duration::from_secs(20),
-            max_uploads: 64,
-            max_uploads_per_session: 4,
+            max_uploads: 128,
+            max_uploads_per_session: 16,
             ping_interval: Duration::from_secs(20),
         }
     }

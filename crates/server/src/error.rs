@@ -21,6 +21,9 @@ pub enum HttpError {
     /// No token, or a token that does not belong to this session.
     #[error("a valid bearer token for this session is required")]
     Unauthorized,
+    /// Creating a session needs one of the operator's keys, and none was presented.
+    #[error("creating sessions on this endpoint needs one of its operator's keys (Authorization: Bearer)")]
+    CreateKeyRequired,
     /// The participant was removed from the session by staff; their token is revoked.
     #[error("you were removed from this session")]
     Removed,
@@ -45,6 +48,15 @@ pub enum HttpError {
     /// The server is shutting down.
     #[error("the server is shutting down")]
     ShuttingDown,
+    /// The health check failed: storage does not answer.
+    #[error("storage is not available")]
+    Unhealthy,
+    /// A join with a code that is neither of the session's codes.
+    #[error("{}", crate::auth::WRONG_CODE)]
+    WrongCode,
+    /// The upload would take the session's documents over its disk quota: `507`.
+    #[error("{0}")]
+    InsufficientStorage(String),
     /// Over a bound that frees up soon (e.g. uploads in progress per session): `429 rate_limited`
     /// with `Retry-After`.
     #[error("{message}")]
@@ -77,13 +89,16 @@ impl HttpError {
         match self {
             HttpError::Malformed(_) | HttpError::MethodNotAllowed(_) => ErrorCode::Malformed,
             HttpError::Invalid(_) => ErrorCode::Invalid,
-            HttpError::Unauthorized | HttpError::Removed => ErrorCode::Unauthorized,
-            HttpError::Forbidden(_) => ErrorCode::Forbidden,
+            HttpError::Unauthorized | HttpError::CreateKeyRequired | HttpError::Removed => ErrorCode::Unauthorized,
+            HttpError::Forbidden(_) | HttpError::WrongCode => ErrorCode::Forbidden,
             HttpError::NotFound(_) => ErrorCode::NotFound,
+            HttpError::InsufficientStorage(_) => ErrorCode::InsufficientStorage,
             HttpError::Conflict(_) => ErrorCode::Conflict,
             HttpError::TooLarge(_) => ErrorCode::TooLarge,
             HttpError::RateLimited(_) => ErrorCode::RateLimited,
-            HttpError::ShuttingDown | HttpError::Busy { .. } => ErrorCode::Unavailable,
+            HttpError::ShuttingDown | HttpError::Unhealthy | HttpError::Busy { .. } => {
+                ErrorCode::Unavailable
+            }
             HttpError::Throttled { .. } => ErrorCode::RateLimited,
             HttpError::Timeout(_) => ErrorCode::Timeout,
             HttpError::Internal => ErrorCode::Internal,
@@ -93,14 +108,17 @@ impl HttpError {
     fn status(&self) -> StatusCode {
         match self {
             HttpError::Malformed(_) | HttpError::Invalid(_) => StatusCode::BAD_REQUEST,
-            HttpError::Unauthorized | HttpError::Removed => StatusCode::UNAUTHORIZED,
-            HttpError::Forbidden(_) => StatusCode::FORBIDDEN,
+            HttpError::Unauthorized | HttpError::CreateKeyRequired | HttpError::Removed => StatusCode::UNAUTHORIZED,
+            HttpError::Forbidden(_) | HttpError::WrongCode => StatusCode::FORBIDDEN,
             HttpError::NotFound(_) => StatusCode::NOT_FOUND,
+            HttpError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             HttpError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             HttpError::Conflict(_) => StatusCode::CONFLICT,
             HttpError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             HttpError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            HttpError::ShuttingDown | HttpError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            HttpError::ShuttingDown | HttpError::Unhealthy | HttpError::Busy { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             HttpError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             HttpError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             HttpError::Internal => StatusCode::INTERNAL_SERVER_ERROR,

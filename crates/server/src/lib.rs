@@ -15,8 +15,11 @@ mod config;
 mod context;
 mod error;
 mod http;
+mod keys;
+mod limits;
 mod metrics;
 mod owner;
+mod process;
 mod rate_limit;
 mod registry;
 mod slots;
@@ -28,6 +31,7 @@ mod uploads;
 pub use blobs::BlobError;
 pub use config::Config;
 pub use error::HttpError;
+pub use keys::{CreateKeys, KeysError};
 pub use metrics::Metrics;
 
 use context::Context;
@@ -63,9 +67,31 @@ pub async fn run(
     run_with_storage(listener, config, Arc::new(storage), shutdown).await
 }
 
+/// Like [`run`], with `/metrics` (and `/healthz`) served in plain http on `metrics_listener` (a
+/// private address) and not on `listener`.
+pub async fn run_with_metrics_listener(
+    listener: TcpListener,
+    metrics_listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let storage = SqliteStorage::open(&config.data_dir.join(DATABASE_FILE))?;
+    serve_endpoint(listener, Some(metrics_listener), config, Arc::new(storage), shutdown).await
+}
+
 /// Like [`run`], with any [`Storage`].
 pub async fn run_with_storage(
     listener: TcpListener,
+    config: Config,
+    storage: Arc<dyn Storage>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    serve_endpoint(listener, None, config, storage, shutdown).await
+}
+
+async fn serve_endpoint(
+    listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
     config: Config,
     storage: Arc<dyn Storage>,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -75,12 +101,14 @@ pub async fn run_with_storage(
     if leftovers > 0 {
         tracing::info!(files = leftovers, "removed unfinished uploads");
     }
+    let metrics = Arc::new(Metrics::default());
     let ctx = Arc::new(Context {
         uploads: uploads::UploadGate::new(&config),
+        limits: limits::Limits::new(&config, metrics.clone()),
         config,
         storage,
         blobs,
-        metrics: Arc::new(Metrics::default()),
+        metrics,
         shutdown: CancellationToken::new(),
         tasks: TaskTracker::new(),
     });
@@ -91,7 +119,19 @@ pub async fn run_with_storage(
     });
     let registry = Arc::new(Registry::new(ctx.clone()));
     sweep::start(registry.clone());
-    let app = http::router(registry);
+    let app = http::router(registry.clone(), metrics_listener.is_none());
+    if let Some(metrics_listener) = metrics_listener {
+        let ops = http::ops_router(registry);
+        let stop = ctx.shutdown.clone();
+        ctx.tasks.spawn(async move {
+            let served = axum::serve(metrics_listener, ops)
+                .with_graceful_shutdown(stop.cancelled_owned())
+                .await;
+            if let Err(e) = served {
+                tracing::error!("the metrics listener failed: {e}");
+            }
+        });
+    }
     http::serve(listener, app, &ctx.config, ctx.shutdown.clone()).await;
     ctx.tasks.close();
     ctx.tasks.wait().await;

@@ -63,6 +63,10 @@ pub(crate) async fn upload(
         return Err(too_large(limit));
     }
     let ctx = registry.context();
+    let quota = ctx.config.session_quota_bytes;
+    if let Some(len) = declared {
+        super::quota::check(&session, me.id, len, None, quota).await?;
+    }
     let _admitted = ctx.uploads.admit(&id).map_err(busy)?;
     let blob = ctx
         .blobs
@@ -76,6 +80,7 @@ pub(crate) async fn upload(
             }
             BlobError::Io(e) => HttpError::internal("blob store", e),
         })?;
+    super::quota::check(&session, me.id, blob.size, Some(&blob.sha256), quota).await?;
     let document = NewDocument {
         id: DocumentId(blob.sha256[..32].to_owned()),
         name,

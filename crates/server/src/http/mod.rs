@@ -1,10 +1,12 @@
 //! The HTTP surface: routes, shared handler state, and the JSON extractor that turns bad bodies into
 //! our `ApiError` shape instead of axum's plain-text rejections.
 
+pub(crate) mod client_ip;
 mod codes;
 mod documents;
 mod liveness;
 mod ops;
+mod quota;
 mod serve;
 mod sessions;
 mod socket;
@@ -23,11 +25,22 @@ use std::sync::Arc;
 /// Largest JSON body accepted by the non-upload routes.
 const MAX_JSON_BODY: usize = 64 * 1024;
 
-/// Build the router of the whole API.
-pub(crate) fn router(registry: Arc<Registry>) -> Router {
+/// The operations routes (`/healthz`, `/metrics`), for a private listener of their own.
+pub(crate) fn ops_router(registry: Arc<Registry>) -> Router {
     Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
+        .with_state(registry)
+}
+
+/// Build the router of the whole API; `/metrics` only if `with_metrics` (it may have a listener
+/// of its own).
+pub(crate) fn router(registry: Arc<Registry>, with_metrics: bool) -> Router {
+    let mut routes = Router::new().route("/healthz", get(ops::healthz));
+    if with_metrics {
+        routes = routes.route("/metrics", get(ops::metrics));
+    }
+    routes
         .route("/v1/sessions", post(sessions::create))
         .route("/v1/sessions/{id}/join", post(sessions::join))
         .route("/v1/sessions/{id}/ws", get(socket::upgrade))

@@ -2,6 +2,7 @@
 //! commands to the session owner, the owner's queued messages (events, acks) to the client, written
 //! in batches. Limits are explicit: small buffers, a message size cap, a command rate.
 
+use super::client_ip::ClientIp;
 use super::liveness::{Liveness, MISSED_PONGS};
 use super::upgrade::{Socket, Upgrade};
 use crate::auth::bearer_token;
@@ -75,6 +76,7 @@ impl ResumeQuery {
 /// `GET /v1/sessions/{id}/ws` with `Authorization: Bearer <token>`.
 pub(crate) async fn upgrade(
     State(registry): State<Arc<Registry>>,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
     Query(query): Query<ResumeQuery>,
     headers: HeaderMap,
@@ -86,6 +88,9 @@ pub(crate) async fn upgrade(
     let token = bearer_token(&headers).ok_or(HttpError::Unauthorized)?;
     let me = session.authenticate(token).await?;
     let ctx = registry.context().clone();
+    let permit = ctx
+        .limits
+        .socket(crate::auth::hash_secret(token), ip)?;
     let config = &ctx.config;
     let limits = WebSocketConfig::default()
         .read_buffer_size(config.read_buffer_bytes)
@@ -97,6 +102,7 @@ pub(crate) async fn upgrade(
         ctx.metrics.client_connected();
         serve(socket, session, me.id, resume, &ctx).await;
         ctx.metrics.client_disconnected();
+        drop(permit);
     }))
 }
 

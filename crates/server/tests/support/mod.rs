@@ -55,6 +55,7 @@ use breakout_core::{
     Command, Document, DocumentId, HelpId, ParticipantId, Rejection, RoomId, Session,
 };
 use breakout_server::storage::Storage;
+use breakout_server::tls::rustls;
 use breakout_server::{Config, ServeError};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE};
@@ -312,10 +313,17 @@ pub struct Api {
 impl Api {
     /// A client for the endpoint at `base` (`http://127.0.0.1:<port>`); never uses a proxy.
     pub fn new(base: impl Into<String>) -> Api {
+        Api::trusting(base, &[])
+    }
+
+    /// A client that also speaks https, trusting only certificates issued by one of `ca_pems`
+    /// (e.g. `breakout_server::certs::PrivateCa::cert_pem`).
+    pub fn trusting(base: impl Into<String>, ca_pems: &[&str]) -> Api {
         let client = reqwest::Client::builder()
             .no_proxy()
             .timeout(WAIT)
             .tcp_nodelay(true)
+            .use_preconfigured_tls(client_tls(ca_pems))
             .build()
             .expect("an HTTP client");
         Api {
@@ -1151,6 +1159,22 @@ pub fn events_in(messages: &[ServerMessage]) -> Vec<ViewerUpdate> {
             _ => None,
         })
         .collect()
+}
+
+/// A rustls client configuration (*ring*) that trusts exactly the CA certificates in `ca_pems`.
+pub fn client_tls(ca_pems: &[&str]) -> rustls::ClientConfig {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for pem in ca_pems {
+        let cert = rustls::pki_types::CertificateDer::from_pem_slice(pem.as_bytes())
+            .expect("a PEM CA certificate");
+        roots.add(cert).expect("a usable CA certificate");
+    }
+    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("the ring provider supports the default versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth()
 }
 
 /// Try a WebSocket handshake that should fail; return the HTTP status and the `ApiError` body.
