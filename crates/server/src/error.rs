@@ -89,7 +89,9 @@ impl HttpError {
         match self {
             HttpError::Malformed(_) | HttpError::MethodNotAllowed(_) => ErrorCode::Malformed,
             HttpError::Invalid(_) => ErrorCode::Invalid,
-            HttpError::Unauthorized | HttpError::CreateKeyRequired | HttpError::Removed => ErrorCode::Unauthorized,
+            HttpError::Unauthorized | HttpError::CreateKeyRequired | HttpError::Removed => {
+                ErrorCode::Unauthorized
+            }
             HttpError::Forbidden(_) | HttpError::WrongCode => ErrorCode::Forbidden,
             HttpError::NotFound(_) => ErrorCode::NotFound,
             HttpError::InsufficientStorage(_) => ErrorCode::InsufficientStorage,
@@ -108,7 +110,9 @@ impl HttpError {
     fn status(&self) -> StatusCode {
         match self {
             HttpError::Malformed(_) | HttpError::Invalid(_) => StatusCode::BAD_REQUEST,
-            HttpError::Unauthorized | HttpError::CreateKeyRequired | HttpError::Removed => StatusCode::UNAUTHORIZED,
+            HttpError::Unauthorized | HttpError::CreateKeyRequired | HttpError::Removed => {
+                StatusCode::UNAUTHORIZED
+            }
             HttpError::Forbidden(_) | HttpError::WrongCode => StatusCode::FORBIDDEN,
             HttpError::NotFound(_) => StatusCode::NOT_FOUND,
             HttpError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
@@ -150,7 +154,8 @@ impl IntoResponse for HttpError {
             message: self.to_string(),
         };
         let mut response = (self.status(), Json(body)).into_response();
-        if let HttpError::Throttled { retry_after, .. } | HttpError::Busy { retry_after, .. } = self {
+        if let HttpError::Throttled { retry_after, .. } | HttpError::Busy { retry_after, .. } = self
+        {
             // Whole seconds, rounded up: a client never retries too early.
             let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
             response

@@ -76,7 +76,14 @@ pub async fn run_with_metrics_listener(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let storage = SqliteStorage::open(&config.data_dir.join(DATABASE_FILE))?;
-    serve_endpoint(listener, Some(metrics_listener), config, Arc::new(storage), shutdown).await
+    serve_endpoint(
+        listener,
+        Some(metrics_listener),
+        config,
+        Arc::new(storage),
+        shutdown,
+    )
+    .await
 }
 
 /// Like [`run`], with any [`Storage`].

@@ -158,8 +158,13 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("cannot listen on {metrics_addr} for metrics"))?;
             tracing::info!(addr = %metrics.local_addr()?, "serving metrics");
-            breakout_server::run_with_metrics_listener(listener, metrics, config, shutdown_signal())
-                .await?;
+            breakout_server::run_with_metrics_listener(
+                listener,
+                metrics,
+                config,
+                shutdown_signal(),
+            )
+            .await?;
         }
         None => breakout_server::run(listener, config, shutdown_signal()).await?,
     }

@@ -21,6 +21,36 @@ const REJECTION_CODES: [&str; 9] = [
     "too_large",
 ];
 
+/// The per-client abuse limits, as counted in `breakout_rate_limited_total{limit="…"}`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Limit {
+    Creations,
+    Joins,
+    WrongCodes,
+    SocketsPerToken,
+    SocketsPerIp,
+}
+
+impl Limit {
+    const ALL: [Limit; 5] = [
+        Limit::Creations,
+        Limit::Joins,
+        Limit::WrongCodes,
+        Limit::SocketsPerToken,
+        Limit::SocketsPerIp,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Limit::Creations => "creations_per_ip",
+            Limit::Joins => "joins_per_ip",
+            Limit::WrongCodes => "wrong_codes_per_ip",
+            Limit::SocketsPerToken => "websockets_per_token",
+            Limit::SocketsPerIp => "websockets_per_ip",
+        }
+    }
+}
+
 /// Process-wide metrics; cheap to update from any task.
 #[derive(Default)]
 pub struct Metrics {
@@ -28,6 +58,7 @@ pub struct Metrics {
     sessions_loaded: AtomicI64,
     events: AtomicU64,
     rejected: [AtomicU64; REJECTION_CODES.len()],
+    rate_limited: [AtomicU64; Limit::ALL.len()],
     fanout: Histogram,
     commit: Histogram,
     lifecycle: Lifecycle,
@@ -101,6 +132,11 @@ impl Metrics {
         if let Some(i) = REJECTION_CODES.iter().position(|c| *c == code) {
             self.rejected[i].fetch_add(1, Relaxed);
         }
+    }
+
+    /// Count a request refused by a per-client limit.
+    pub(crate) fn rate_limited(&self, limit: Limit) {
+        self.rate_limited[limit as usize].fetch_add(1, Relaxed);
     }
 
     /// Count one finished retention sweep and what it deleted.
@@ -181,6 +217,18 @@ impl Metrics {
                 n.load(Relaxed)
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP breakout_rate_limited_total Requests refused by a per-client abuse limit, by limit.\n# TYPE breakout_rate_limited_total counter"
+        );
+        for (limit, n) in Limit::ALL.iter().zip(&self.rate_limited) {
+            let _ = writeln!(
+                out,
+                "breakout_rate_limited_total{{limit=\"{}\"}} {}",
+                limit.label(),
+                n.load(Relaxed)
+            );
+        }
         self.commit.render(
             "breakout_commit_seconds",
             "Time from the session owner taking a request to its events being durable (decide, apply, messages made, journal write).",
@@ -191,6 +239,7 @@ impl Metrics {
             "Time from an event being durable to it being queued for every connection.",
             &mut out,
         );
+        crate::process::render(&mut out);
         out
     }
 }

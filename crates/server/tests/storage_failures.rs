@@ -77,6 +77,12 @@ impl Storage for Flaky {
     fn referenced_blobs(&self) -> Result<std::collections::HashSet<String>, StorageError> {
         self.inner.referenced_blobs()
     }
+
+    /// The health check reads the database, so it fails while reading does.
+    fn check(&self) -> Result<(), StorageError> {
+        fail_if(&self.fail_load)?;
+        self.inner.check()
+    }
 }
 
 async fn flaky_server() -> (TestServer, Arc<Flaky>) {

@@ -51,6 +51,9 @@ enum Cmd {
         /// Your display name.
         #[arg(long)]
         name: String,
+        /// The operator's key, for an endpoint started with --create-keys-file.
+        #[arg(long, env = "BREAKOUT_CREATE_KEY", hide_env_values = true)]
+        key: Option<String>,
         #[command(flatten)]
         token: TokenOutput,
     },
@@ -220,8 +223,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let api = Api::new(endpoint.clone());
     match cli.command {
-        Cmd::Create { title, name, token } => {
-            let created = api.create_session(&title, &name).await?;
+        Cmd::Create {
+            title,
+            name,
+            key,
+            token,
+        } => {
+            let created = api
+                .with_create_key(key.as_deref())
+                .create_session(&title, &name)
+                .await?;
             let mut out = json!({
                 "session_id": created.session_id,
                 "participant_id": created.participant_id,

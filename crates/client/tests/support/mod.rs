@@ -147,6 +147,10 @@ impl Storage for Flaky {
     fn referenced_blobs(&self) -> Result<std::collections::HashSet<String>, StorageError> {
         self.inner.referenced_blobs()
     }
+
+    fn check(&self) -> Result<(), StorageError> {
+        self.inner.check()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

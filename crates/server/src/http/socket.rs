@@ -88,9 +88,7 @@ pub(crate) async fn upgrade(
     let token = bearer_token(&headers).ok_or(HttpError::Unauthorized)?;
     let me = session.authenticate(token).await?;
     let ctx = registry.context().clone();
-    let permit = ctx
-        .limits
-        .socket(crate::auth::hash_secret(token), ip)?;
+    let permit = ctx.limits.socket(crate::auth::hash_secret(token), ip)?;
     let config = &ctx.config;
     let limits = WebSocketConfig::default()
         .read_buffer_size(config.read_buffer_bytes)

@@ -14,7 +14,6 @@ pub(crate) use handle::{ConnId, NewDocument, Outbox, Request, ResumePoint, Sessi
 
 use crate::context::Context;
 use crate::error::HttpError;
-use crate::rate_limit::TokenBucket;
 use crate::slots::Retire;
 use crate::storage::{Batch, LoadedSession, SessionRecord, StorageError, StoredEvent};
 use breakout_core::protocol::{CommandId, ErrorCode, JoinResponse, ServerMessage};
@@ -70,7 +69,6 @@ struct Owner {
     presence_due: std::collections::BTreeMap<ParticipantId, bool>,
     /// When they will be flushed.
     presence_flush_at: Option<tokio::time::Instant>,
-    failed_joins: TokenBucket,
     next_conn: ConnId,
     since_snapshot: u64,
     mailbox: mpsc::WeakSender<Request>,
@@ -131,11 +129,6 @@ pub(crate) fn spawn(
 
     let (tx, rx) = mpsc::channel(MAILBOX);
     let owner = Owner {
-        failed_joins: TokenBucket::new(
-            ctx.config.failed_joins_per_minute / 60.0,
-            ctx.config.failed_joins_per_minute,
-            Instant::now(),
-        ),
         ctx: ctx.clone(),
         record,
         state,
@@ -355,19 +348,13 @@ impl Owner {
 
     async fn join(&mut self, code: &str, name: &str) -> Result<JoinResponse, HttpError> {
         let started = Instant::now();
-        if !self.failed_joins.available(started) {
-            return Err(HttpError::RateLimited(
-                "too many wrong join codes for this session; try again in a minute".into(),
-            ));
-        }
         use crate::auth::join_code_matches;
         let role = if join_code_matches(&self.record.participant_code_hash, code) {
             Role::Participant
         } else if join_code_matches(&self.record.co_moderator_code_hash, code) {
             Role::CoModerator
         } else {
-            self.failed_joins.try_take(started);
-            return Err(HttpError::Forbidden(crate::auth::WRONG_CODE.into()));
+            return Err(HttpError::WrongCode);
         };
         let command = Command::Join {
             name: name.to_owned(),

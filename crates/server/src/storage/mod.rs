@@ -143,4 +143,7 @@ pub trait Storage: Send + Sync + 'static {
     /// The SHA-256 of every blob some session's documents use. A blob file not in this set may be
     /// garbage-collected.
     fn referenced_blobs(&self) -> Result<HashSet<String>, StorageError>;
+
+    /// A cheap read that succeeds only while the store can be used (for `/healthz`).
+    fn check(&self) -> Result<(), StorageError>;
 }

@@ -232,6 +232,17 @@ impl Storage for SqliteStorage {
     fn referenced_blobs(&self) -> Result<HashSet<String>, StorageError> {
         self.with_transaction(retention::referenced_blobs)
     }
+
+    fn check(&self) -> Result<(), StorageError> {
+        self.with_transaction(|tx| {
+            tx.query_row(
+                "SELECT count(*) FROM (SELECT 1 FROM sessions LIMIT 1)",
+                [],
+                |_| Ok(()),
+            )?;
+            Ok(())
+        })
+    }
 }
 
 #[cfg(test)]
