@@ -151,7 +151,7 @@ mod tests {
 
         assert_eq!(
             storage.idle_sessions(Timestamp(2_000), 10).unwrap(),
-            [old.clone()]
+            std::slice::from_ref(&old)
         );
         assert!(!storage
             .delete_session_if_idle(&young, Timestamp(2_000))
