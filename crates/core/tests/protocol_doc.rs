@@ -92,6 +92,7 @@ const ERROR_CODES: &[&str] = &[
     "conflict",
     "unavailable",
     "timeout",
+    "insufficient_storage",
     "internal",
 ];
 const REJECTIONS: &[&str] = &["forbidden", "not_found", "invalid", "conflict"];

@@ -217,3 +217,18 @@ async fn a_session_that_cannot_reload_closes_its_sockets_and_comes_back_from_dis
     back.ack(Command::StopBreakouts).await;
     assert!(!back.replica.is_open());
 }
+
+#[tokio::test]
+async fn healthz_answers_503_while_storage_fails() {
+    let (server, storage) = flaky_server().await;
+    server.api.get("/healthz", None).await.expect_status(200);
+    storage.fail_load.store(true, SeqCst);
+    let error = server
+        .api
+        .get("/healthz", None)
+        .await
+        .expect_error(503, ErrorCode::Unavailable);
+    assert!(!error.message.contains("secret"), "details leaked: {error:?}");
+    storage.fail_load.store(false, SeqCst);
+    server.api.get("/healthz", None).await.expect_status(200);
+}

@@ -3,4 +3,4 @@
 /**
  * Kinds of protocol-level errors, shared by the HTTP API (as JSON bodies) and the WebSocket.
  */
-export type ErrorCode = "malformed" | "unknown_message_type" | "unknown_command" | "invalid" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited" | "conflict" | "unavailable" | "timeout" | "internal";
+export type ErrorCode = "malformed" | "unknown_message_type" | "unknown_command" | "invalid" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited" | "conflict" | "unavailable" | "timeout" | "insufficient_storage" | "internal";
