@@ -228,7 +228,10 @@ async fn healthz_answers_503_while_storage_fails() {
         .get("/healthz", None)
         .await
         .expect_error(503, ErrorCode::Unavailable);
-    assert!(!error.message.contains("secret"), "details leaked: {error:?}");
+    assert!(
+        !error.message.contains("secret"),
+        "details leaked: {error:?}"
+    );
     storage.fail_load.store(false, SeqCst);
     server.api.get("/healthz", None).await.expect_status(200);
 }
