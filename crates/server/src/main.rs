@@ -77,15 +77,23 @@ struct Transport {
 impl Transport {
     fn apply(self, config: &mut Config) -> anyhow::Result<()> {
         if let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) {
-            config.tls = Some(breakout_server::tls::server_config_from_pem_files(cert, key)?);
+            config.tls = Some(breakout_server::tls::server_config_from_pem_files(
+                cert, key,
+            )?);
         }
         let set = |field: &mut Duration, value: Option<Duration>| {
             if let Some(value) = value {
                 *field = value;
             }
         };
-        set(&mut config.header_read_timeout, self.header_read_timeout_seconds);
-        set(&mut config.upload_idle_timeout, self.upload_idle_timeout_seconds);
+        set(
+            &mut config.header_read_timeout,
+            self.header_read_timeout_seconds,
+        );
+        set(
+            &mut config.upload_idle_timeout,
+            self.upload_idle_timeout_seconds,
+        );
         set(&mut config.ping_interval, self.ping_interval_seconds);
         if let Some(rate) = self.min_upload_bytes_per_second {
             config.min_upload_bytes_per_second = rate;
@@ -104,7 +112,9 @@ impl Transport {
 fn seconds(text: &str) -> Result<Duration, String> {
     match text.parse::<u64>() {
         Ok(n) if n > 0 => Ok(Duration::from_secs(n)),
-        _ => Err(format!("{text:?} is not a positive whole number of seconds")),
+        _ => Err(format!(
+            "{text:?} is not a positive whole number of seconds"
+        )),
     }
 }
 
@@ -143,7 +153,11 @@ async fn main() -> anyhow::Result<()> {
     if let Some(keys) = &config.create_keys {
         hosting_flags::reload_keys_on_sighup(keys.clone())?;
     }
-    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;

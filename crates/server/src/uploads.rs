@@ -263,9 +263,6 @@ mod tests {
             read_all(body, pace).await,
             Err(BlobError::Stalled { .. })
         ));
-        assert_eq!(
-            started.elapsed(),
-            Duration::from_millis(100) + PACE.idle
-        );
+        assert_eq!(started.elapsed(), Duration::from_millis(100) + PACE.idle);
     }
 }

@@ -148,7 +148,10 @@ fn the_binary_serves_https_with_both_flags_and_refuses_one_alone() {
         .expect("the binary runs");
     assert_eq!(alone.status.code(), Some(2), "a usage error");
     let stderr = String::from_utf8_lossy(&alone.stderr);
-    assert!(stderr.contains("--tls-key"), "names the missing flag: {stderr}");
+    assert!(
+        stderr.contains("--tls-key"),
+        "names the missing flag: {stderr}"
+    );
 
     let bad = server()
         .arg("--tls-cert")
@@ -159,7 +162,10 @@ fn the_binary_serves_https_with_both_flags_and_refuses_one_alone() {
         .expect("the binary runs");
     assert!(!bad.status.success());
     let stderr = String::from_utf8_lossy(&bad.stderr);
-    assert!(stderr.contains("certificate"), "says what is wrong: {stderr}");
+    assert!(
+        stderr.contains("certificate"),
+        "says what is wrong: {stderr}"
+    );
 
     let mut child = server()
         .arg("--tls-cert")

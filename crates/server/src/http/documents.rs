@@ -115,7 +115,9 @@ fn busy(busy: Busy) -> HttpError {
             retry_after: BUSY_RETRY_AFTER,
         },
         Busy::Session(max) => HttpError::Throttled {
-            message: format!("this session has {max} uploads in progress; try again when one is done"),
+            message: format!(
+                "this session has {max} uploads in progress; try again when one is done"
+            ),
             retry_after: BUSY_RETRY_AFTER,
         },
     }

@@ -51,7 +51,10 @@ mod tests {
     #[test]
     fn two_silent_intervals_after_the_first_ping_end_it() {
         let mut liveness = Liveness::new();
-        assert!(liveness.still_alive(), "the first interval sent no ping yet");
+        assert!(
+            liveness.still_alive(),
+            "the first interval sent no ping yet"
+        );
         assert!(liveness.still_alive(), "one missed pong is tolerated");
         assert!(!liveness.still_alive(), "the second missed pong ends it");
     }
@@ -66,6 +69,9 @@ mod tests {
         assert!(liveness.still_alive());
         liveness.hear(&Some(Err::<(), ()>(())));
         liveness.hear(&None::<Result<(), ()>>);
-        assert!(!liveness.still_alive(), "errors and the end of the stream are no answer");
+        assert!(
+            !liveness.still_alive(),
+            "errors and the end of the stream are no answer"
+        );
     }
 }

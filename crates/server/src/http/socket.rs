@@ -198,7 +198,10 @@ async fn serve(
             },
             _ = pings.tick() => {
                 if !liveness.still_alive() {
-                    break Some(close(CloseCode::Away, "no answer to pings; reconnect"));
+                    // It reads nothing: say why (bounded) and hang up without waiting for an answer.
+                    let goodbye = sink.send(close(CloseCode::Away, "no answer to pings; reconnect"));
+                    let _ = tokio::time::timeout(LINGER, goodbye).await;
+                    break None;
                 }
                 if sink.send(Message::Ping(Bytes::new())).await.is_err() {
                     break None;
@@ -208,7 +211,10 @@ async fn serve(
     };
     if let Some(frame) = goodbye {
         // Bounded: a client that stopped reading may never take the frame.
-        if matches!(tokio::time::timeout(LINGER, sink.send(frame)).await, Ok(Ok(()))) {
+        if matches!(
+            tokio::time::timeout(LINGER, sink.send(frame)).await,
+            Ok(Ok(()))
+        ) {
             if let Ok(socket) = sink.reunite(stream) {
                 Box::pin(linger(socket)).await;
             }
