@@ -1,7 +1,8 @@
 //! A hosted endpoint over TLS, as a moderator with remote participants uses it: Settings → the
-//! endpoint's https address and a private CA's certificate file → start a session there → a
-//! participant joins over wss → a drag in the window reaches them. The endpoint is a real
-//! `breakout-server` on 127.0.0.1 serving a certificate from a CA made in the test.
+//! endpoint's https address, the operator's key for creating sessions and a private CA's
+//! certificate file → start a session there → a participant joins over wss → a drag in the window
+//! reaches them. The endpoint is a real `breakout-server` on 127.0.0.1 serving a certificate from a
+//! CA made in the test, creating sessions only for the keys in its keys file.
 
 use crate::support::{self, id, location, rooms, App, Bot};
 use breakout_client::Invite;
@@ -19,7 +20,12 @@ async fn a_hosted_endpoint_over_tls_with_a_private_ca() {
     std::fs::write(&ca_file, ca.cert_pem()).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("https://{}", listener.local_addr().unwrap());
+    let keys_file = scratch.path().join("create-keys");
+    std::fs::write(&keys_file, "# operators\ne2e-operator-key\n").unwrap();
     let mut config = breakout_server::Config::new(scratch.path().join("data"));
+    config.create_keys = Some(std::sync::Arc::new(
+        breakout_server::CreateKeys::load(&keys_file).unwrap(),
+    ));
     config.tls = Some(
         breakout_server::tls::server_config_from_pem(
             certificate.cert_pem.as_bytes(),
@@ -35,6 +41,7 @@ async fn a_hosted_endpoint_over_tls_with_a_private_ca() {
     let app = App::launch().await;
     app.click("settings-toggle").await;
     app.fill("settings-endpoint", &address).await;
+    app.fill("settings-create-key", "e2e-operator-key").await;
     app.fill("settings-ca-file", &ca_file.display().to_string())
         .await;
     app.click("settings-save").await;
@@ -68,6 +75,10 @@ async fn a_hosted_endpoint_over_tls_with_a_private_ca() {
         .await;
     bea.sees("herself moved over wss", |s| {
         location(s, bea.id()) == Location::Room(second)
+    })
+    .await;
+    app.until("the window shows Bea in room 2", || async {
+        app.chips_in(&App::room_card(second)).await == [bea.id()]
     })
     .await;
     app.screenshot("hosted-tls").await;
