@@ -249,3 +249,50 @@ async fn refresh(path: &Path) -> std::io::Result<bool> {
     .await
     .map_err(std::io::Error::other)?
 }
+
+#[cfg(test)]
+mod gc_tests {
+    use super::*;
+
+    async fn store(blobs: &BlobStore, bytes: &'static [u8]) -> StoredBlob {
+        let body = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(bytes))]);
+        let pace = crate::uploads::Pace::of(&crate::Config::new(&blobs.root));
+        blobs.store(body, 1024, pace).await.unwrap()
+    }
+
+    fn age(path: &Path, by: Duration) {
+        let file = std::fs::File::options().write(true).open(path).unwrap();
+        file.set_modified(SystemTime::now() - by).unwrap();
+    }
+
+    #[tokio::test]
+    async fn only_old_unreferenced_blobs_go_and_storing_the_same_bytes_again_keeps_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = BlobStore::open(dir.path().to_owned()).unwrap();
+        let (kept, dropped) = (
+            store(&blobs, b"in use").await,
+            store(&blobs, b"unused").await,
+        );
+        let hour = Duration::from_secs(3600);
+        for blob in [&kept, &dropped] {
+            age(&blobs.path_of(&blob.sha256), 2 * hour);
+        }
+        let unfinished = dir.path().join("tmp").join("upload-cut-short");
+        std::fs::write(&unfinished, b"half").unwrap();
+        // An upload of the unused bytes arrives: they count as just stored.
+        store(&blobs, b"unused").await;
+        let referenced = HashSet::from([kept.sha256.clone()]);
+        assert_eq!(blobs.collect_garbage(&referenced, hour).unwrap(), 0);
+        assert!(
+            unfinished.exists(),
+            "garbage collection leaves uploads in progress alone"
+        );
+
+        age(&blobs.path_of(&dropped.sha256), 2 * hour);
+        assert_eq!(blobs.collect_garbage(&referenced, hour).unwrap(), 1);
+        assert!(!blobs.path_of(&dropped.sha256).exists());
+        assert!(blobs.path_of(&kept.sha256).exists());
+        assert_eq!(blobs.remove_temporary_files().unwrap(), 1);
+        assert!(!unfinished.exists());
+    }
+}
