@@ -108,3 +108,47 @@ fn lan_address() -> Option<IpAddr> {
     let ip = socket.local_addr().ok()?.ip();
     (!ip.is_unspecified() && !ip.is_loopback()).then_some(ip)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use breakout_client::{Api, LinkSecurity};
+
+    /// The endpoint on 127.0.0.1 with the pin of `shared` (the LAN address may not be reachable
+    /// from a test machine; the certificate is the same on every interface).
+    fn via_loopback(shared: &Endpoint) -> Endpoint {
+        let port = shared.http("").port().expect("a port");
+        Endpoint::parse(&format!("https://127.0.0.1:{port}"))
+            .unwrap()
+            .with_pin(shared.pin().expect("a pinned certificate").clone())
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn on_the_network_it_serves_https_with_a_certificate_kept_across_restarts() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = EmbeddedEndpoint::start(dir.path(), true).await.unwrap();
+        let shared = first.endpoint().clone();
+        assert_eq!(shared.security(), LinkSecurity::Encrypted);
+        Api::new(via_loopback(&shared)).health().await.unwrap();
+        first.stop().await;
+
+        let second = EmbeddedEndpoint::start(dir.path(), true).await.unwrap();
+        assert_eq!(
+            second.endpoint().pin(),
+            shared.pin(),
+            "invite links stay valid"
+        );
+        Api::new(via_loopback(second.endpoint()))
+            .health()
+            .await
+            .unwrap();
+        second.stop().await;
+
+        let local = EmbeddedEndpoint::start(dir.path(), false).await.unwrap();
+        assert_eq!(local.endpoint().security(), LinkSecurity::ThisComputer);
+        assert_eq!(local.endpoint().pin(), None);
+        Api::new(local.endpoint().clone()).health().await.unwrap();
+        local.stop().await;
+    }
+}
