@@ -48,7 +48,8 @@ pub(crate) async fn sweep(registry: &Registry, now: Timestamp) -> Result<Swept, 
     let ctx = registry.context().clone();
     let mut swept = Swept::default();
     if let Some(retention) = ctx.config.retention {
-        let before = Timestamp(now.0.saturating_sub(retention.as_millis() as u64));
+        let retention = u64::try_from(retention.as_millis()).unwrap_or(u64::MAX);
+        let before = Timestamp(now.0.saturating_sub(retention));
         let storage = ctx.storage.clone();
         let idle = blocking(move || storage.idle_sessions(before, SESSIONS_PER_SWEEP)).await?;
         for id in idle {
