@@ -50,11 +50,9 @@ impl EmbeddedEndpoint {
             )
             .map_err(|e| AppError::new("storage", e.to_string()))?;
             config.tls = Some(
-                breakout_server::tls::server_config_from_pem(
-                    certificate.cert_pem.as_bytes(),
-                    certificate.key_pem.as_bytes(),
-                )
-                .map_err(|e| AppError::new("storage", e.to_string()))?,
+                certificate
+                    .server_config()
+                    .map_err(|e| AppError::new("storage", e.to_string()))?,
             );
             Endpoint::parse(&format!("https://{address}"))?
                 .with_pin(CertFingerprint::parse(&certificate.fingerprint)?)?

@@ -26,13 +26,7 @@ async fn a_hosted_endpoint_over_tls_with_a_private_ca() {
     config.create_keys = Some(std::sync::Arc::new(
         breakout_server::CreateKeys::load(&keys_file).unwrap(),
     ));
-    config.tls = Some(
-        breakout_server::tls::server_config_from_pem(
-            certificate.cert_pem.as_bytes(),
-            certificate.key_pem.as_bytes(),
-        )
-        .unwrap(),
-    );
+    config.tls = Some(certificate.server_config().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(breakout_server::run(listener, config, async move {
         let _ = stopped.await;

@@ -31,13 +31,7 @@ impl TlsServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let mut config = breakout_server::Config::new(dir.path().join("data"));
-        config.tls = Some(
-            breakout_server::tls::server_config_from_pem(
-                certificate.cert_pem.as_bytes(),
-                certificate.key_pem.as_bytes(),
-            )
-            .unwrap(),
-        );
+        config.tls = Some(certificate.server_config().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(breakout_server::run(listener, config, async move {
             let _ = stopped.await;

@@ -52,6 +52,15 @@ impl std::fmt::Debug for CertifiedKey {
     }
 }
 
+impl CertifiedKey {
+    /// The endpoint's TLS configuration serving this certificate ([`crate::Config::tls`]).
+    pub fn server_config(
+        &self,
+    ) -> Result<std::sync::Arc<crate::tls::rustls::ServerConfig>, crate::tls::TlsError> {
+        crate::tls::server_config_from_pem(self.cert_pem.as_bytes(), self.key_pem.as_bytes())
+    }
+}
+
 /// A self-signed certificate for these host names and IP addresses (as text).
 pub fn self_signed(names: &[String]) -> Result<CertifiedKey, CertError> {
     let key = KeyPair::generate()?;
