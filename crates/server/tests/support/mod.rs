@@ -319,10 +319,21 @@ impl Api {
     /// A client that also speaks https, trusting only certificates issued by one of `ca_pems`
     /// (e.g. `breakout_server::certs::PrivateCa::cert_pem`).
     pub fn trusting(base: impl Into<String>, ca_pems: &[&str]) -> Api {
+        Api::trusting_from(base, ca_pems, None)
+    }
+
+    /// Like [`Api::trusting`], with connections from `local` (e.g. `127.0.0.2`, to look like
+    /// another client address on loopback).
+    pub fn trusting_from(
+        base: impl Into<String>,
+        ca_pems: &[&str],
+        local: Option<std::net::IpAddr>,
+    ) -> Api {
         let client = reqwest::Client::builder()
             .no_proxy()
             .timeout(WAIT)
             .tcp_nodelay(true)
+            .local_address(local)
             .use_preconfigured_tls(client_tls(ca_pems))
             .build()
             .expect("an HTTP client");
