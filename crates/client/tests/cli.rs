@@ -306,3 +306,46 @@ async fn the_token_file_is_private_even_when_it_existed() {
     assert_ne!(std::fs::read_to_string(&token_file).unwrap(), "old");
     assert_eq!(mode(&token_file), 0o600, "the token is readable by others");
 }
+
+#[tokio::test]
+async fn create_sends_the_operators_key_from_the_flag_or_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys_file = dir.path().join("create-keys");
+    std::fs::write(&keys_file, "operator-key\n").unwrap();
+    let keys = std::sync::Arc::new(breakout_server::CreateKeys::load(&keys_file).unwrap());
+    let server = InProcess::start_with(|c| c.create_keys = Some(keys)).await;
+    let cli = Cli {
+        endpoint: server.url.clone(),
+        session: None,
+        token: None,
+    };
+    let create = ["create", "--title", "Keyed", "--name", "Mo"];
+
+    let refused = cli.run(&create).await;
+    assert_eq!(refused.code, 1, "stderr: {}", refused.stderr);
+    assert!(refused.stderr.contains("operator"), "{}", refused.stderr);
+    let wrong = cli.run(&[&create[..], &["--key", "guess"]].concat()).await;
+    assert_eq!(wrong.code, 1, "stderr: {}", wrong.stderr);
+
+    let created = cli
+        .run(&[&create[..], &["--key", "operator-key"]].concat())
+        .await
+        .ok();
+    assert!(created.json()["session_id"].is_string());
+    let mut command = Command::new(env!("CARGO_BIN_EXE_breakout-cli"));
+    command
+        .args(create)
+        .env("BREAKOUT_ENDPOINT", &server.url)
+        .env("BREAKOUT_CREATE_KEY", "operator-key");
+    let out = within(
+        "breakout-cli create with BREAKOUT_CREATE_KEY",
+        command.output(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

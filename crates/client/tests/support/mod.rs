@@ -53,7 +53,15 @@ impl InProcess {
         let dir = tempfile::tempdir().unwrap();
         let storage =
             SqliteStorage::open(&dir.path().join(breakout_server::DATABASE_FILE)).unwrap();
-        InProcess::serve(dir, Arc::new(storage)).await
+        InProcess::serve(dir, Arc::new(storage), |_| {}).await
+    }
+
+    /// SQLite storage, with `tune` applied to the default configuration.
+    pub async fn start_with(tune: impl FnOnce(&mut breakout_server::Config)) -> InProcess {
+        let dir = tempfile::tempdir().unwrap();
+        let storage =
+            SqliteStorage::open(&dir.path().join(breakout_server::DATABASE_FILE)).unwrap();
+        InProcess::serve(dir, Arc::new(storage), tune).await
     }
 
     /// SQLite storage whose commits can be made to fail on demand.
@@ -63,14 +71,19 @@ impl InProcess {
             inner: SqliteStorage::open(&dir.path().join(breakout_server::DATABASE_FILE)).unwrap(),
             fail_next_commit: AtomicBool::new(false),
         });
-        (InProcess::serve(dir, flaky.clone()).await, flaky)
+        (InProcess::serve(dir, flaky.clone(), |_| {}).await, flaky)
     }
 
-    async fn serve(dir: tempfile::TempDir, storage: Arc<dyn Storage>) -> InProcess {
+    async fn serve(
+        dir: tempfile::TempDir,
+        storage: Arc<dyn Storage>,
+        tune: impl FnOnce(&mut breakout_server::Config),
+    ) -> InProcess {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let config = breakout_server::Config::new(dir.path());
+        let mut config = breakout_server::Config::new(dir.path());
+        tune(&mut config);
         tokio::spawn(breakout_server::run_with_storage(
             listener,
             config,
