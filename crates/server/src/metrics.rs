@@ -29,15 +29,21 @@ pub(crate) enum Limit {
     WrongCodes,
     SocketsPerToken,
     SocketsPerIp,
+    /// Uploads in progress in one session (429).
+    UploadsPerSession,
+    /// Uploads in progress on the endpoint (answered 503, counted here with the other bounds).
+    Uploads,
 }
 
 impl Limit {
-    const ALL: [Limit; 5] = [
+    const ALL: [Limit; 7] = [
         Limit::Creations,
         Limit::Joins,
         Limit::WrongCodes,
         Limit::SocketsPerToken,
         Limit::SocketsPerIp,
+        Limit::UploadsPerSession,
+        Limit::Uploads,
     ];
 
     fn label(self) -> &'static str {
@@ -47,6 +53,8 @@ impl Limit {
             Limit::WrongCodes => "wrong_codes_per_ip",
             Limit::SocketsPerToken => "websockets_per_token",
             Limit::SocketsPerIp => "websockets_per_ip",
+            Limit::UploadsPerSession => "uploads_per_session",
+            Limit::Uploads => "uploads",
         }
     }
 }

@@ -283,6 +283,10 @@ async fn uploads_beyond_the_bounds_are_refused_with_retry_after_and_store_nothin
             .await
             .is_empty());
     }
+    for limit in ["uploads_per_session", "uploads"] {
+        let name = format!("breakout_rate_limited_total{{limit=\"{limit}\"}}");
+        assert_eq!(api.metric(&name).await, Some(1.0), "{name}");
+    }
 
     // The held uploads end (their clients hang up); their places and files are freed.
     for upload in held.into_iter().chain([held_b]) {

@@ -4,6 +4,7 @@
 use crate::auth::bearer_token;
 use crate::blobs::BlobError;
 use crate::error::HttpError;
+use crate::metrics::{Limit, Metrics};
 use crate::owner::{NewDocument, Request, SessionHandle};
 use crate::registry::Registry;
 use crate::uploads::{Busy, Pace};
@@ -67,7 +68,7 @@ pub(crate) async fn upload(
     if let Some(len) = declared {
         super::quota::check(&session, me.id, len, None, quota).await?;
     }
-    let _admitted = ctx.uploads.admit(&id).map_err(busy)?;
+    let _admitted = ctx.uploads.admit(&id).map_err(|b| busy(b, &ctx.metrics))?;
     let blob = ctx
         .blobs
         .store(body.into_data_stream(), limit, Pace::of(&ctx.config))
@@ -108,7 +109,11 @@ pub(crate) async fn upload(
 /// When a client refused for too many uploads in progress should try again.
 const BUSY_RETRY_AFTER: Duration = Duration::from_secs(5);
 
-fn busy(busy: Busy) -> HttpError {
+fn busy(busy: Busy, metrics: &Metrics) -> HttpError {
+    metrics.rate_limited(match busy {
+        Busy::Endpoint(_) => Limit::Uploads,
+        Busy::Session(_) => Limit::UploadsPerSession,
+    });
     match busy {
         Busy::Endpoint(max) => HttpError::Busy {
             message: format!("the server has {max} uploads in progress; try again shortly"),
