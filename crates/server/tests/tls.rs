@@ -93,7 +93,7 @@ async fn https_and_wss_work_with_a_certificate_from_a_trusted_ca() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_client_trusting_another_ca_is_refused_and_nothing_is_created() {
+async fn a_client_trusting_another_ca_and_plain_http_are_refused() {
     let (ca, leaf) = ca_and_leaf();
     let (server, base) = tls_server(&leaf).await;
     let stranger = PrivateCa::new("Some other CA").expect("a CA");
@@ -184,4 +184,29 @@ fn the_binary_serves_https_with_both_flags_and_refuses_one_alone() {
         first.starts_with("listening on https://127.0.0.1:"),
         "first line: {first:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_that_never_finishes_its_tls_handshake_is_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (ca, leaf) = ca_and_leaf();
+    let tls = server_config_from_pem(leaf.cert_pem.as_bytes(), leaf.key_pem.as_bytes()).unwrap();
+    let server = TestServer::start_with(|c| {
+        c.tls = Some(tls);
+        c.tls_handshake_timeout = std::time::Duration::from_millis(300);
+    })
+    .await;
+    let mut silent = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    // The start of a TLS record, then nothing.
+    silent.write_all(&[0x16, 0x03, 0x01]).await.unwrap();
+    let mut bytes = Vec::new();
+    let _ = within(
+        "the server to drop the handshake",
+        silent.read_to_end(&mut bytes),
+    )
+    .await;
+    assert!(bytes.is_empty(), "the server answered: {bytes:?}");
+    // Others still get through.
+    let api = Api::trusting(format!("https://{}", server.addr), &[ca.cert_pem()]);
+    api.get("/healthz", None).await.expect_status(200);
 }
