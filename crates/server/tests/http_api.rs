@@ -361,7 +361,7 @@ async fn wrong_join_codes_are_rate_limited_per_address() {
     let api = &server.api;
     let other = new_session(api).await;
     let (id, other_id) = (s.session_id.0.as_str(), other.session_id.0.as_str());
-    let code = s.participant_code.as_str();
+    let (code, other_code) = (s.participant_code.as_str(), other.participant_code.as_str());
 
     assert_refused(
         [
@@ -373,7 +373,7 @@ async fn wrong_join_codes_are_rate_limited_per_address() {
             ((id, code, "Pat"), 429, ErrorCode::RateLimited),
             // The budget is the address's, in every session (other addresses: tests/hosting.rs).
             ((other_id, "WRNG-CODE", "Eve"), 429, ErrorCode::RateLimited),
-            ((other_id, &other.participant_code, "Pat"), 429, ErrorCode::RateLimited),
+            ((other_id, other_code, "Pat"), 429, ErrorCode::RateLimited),
         ],
         |(session, code, name)| api.join_raw(session, code, name),
     )
