@@ -51,7 +51,12 @@ async fn shutdown_closes_every_socket_with_1001_and_run_returns() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_close_frames_say_the_server_is_shutting_down() {
-    let mut server = TestServer::start_with(quick_presence).await;
+    let mut server = TestServer::start_with(|c| {
+        quick_presence(c);
+        // Fifty sockets of one moderator, above the per-token default.
+        c.websockets_per_token = 50;
+    })
+    .await;
     let api = server.api.clone();
     let s = api.create_session("Last call", "Mona").await;
     let id = &s.session_id.0;
