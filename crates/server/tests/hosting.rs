@@ -64,6 +64,13 @@ async fn only_the_operators_keys_create_sessions_and_a_reload_changes_them() {
             .expect_error(401, ErrorCode::Unauthorized);
         assert!(error.message.contains("operator"), "{error:?}");
     }
+    // The key is checked before the body is read.
+    let junk = server.api.request(Method::POST, "/v1/sessions").body("{");
+    server
+        .api
+        .send(junk)
+        .await
+        .expect_error(401, ErrorCode::Unauthorized);
     assert_eq!(server.api.metric("breakout_sessions").await, Some(0.0));
     create_with_key(&server, Some("first-key"))
         .await

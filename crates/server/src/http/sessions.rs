@@ -6,29 +6,43 @@ use crate::auth::bearer_token;
 use crate::error::HttpError;
 use crate::owner::Request;
 use crate::registry::Registry;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
 use axum::Json;
 use breakout_core::protocol::{
     CreateSessionRequest, CreateSessionResponse, JoinRequest, JoinResponse,
 };
 use std::sync::Arc;
 
-/// `POST /v1/sessions`: a new session with its moderator. With `--create-keys-file`, only for a
-/// request carrying one of the operator's keys.
+/// A request allowed to create sessions: with `--create-keys-file`, one carrying an operator's key
+/// (checked before the body is read); otherwise any.
+pub(crate) struct MayCreate;
+
+impl FromRequestParts<Arc<Registry>> for MayCreate {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        registry: &Arc<Registry>,
+    ) -> Result<Self, HttpError> {
+        match &registry.context().config.create_keys {
+            Some(keys) if !keys.allows(bearer_token(&parts.headers).unwrap_or_default()) => {
+                Err(HttpError::CreateKeyRequired)
+            }
+            _ => Ok(MayCreate),
+        }
+    }
+}
+
+/// `POST /v1/sessions`: a new session with its moderator.
 pub(crate) async fn create(
     State(registry): State<Arc<Registry>>,
+    _: MayCreate,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
     ApiJson(request): ApiJson<CreateSessionRequest>,
 ) -> Result<(StatusCode, Json<CreateSessionResponse>), HttpError> {
     let ctx = registry.context();
-    if let Some(keys) = &ctx.config.create_keys {
-        let presented = bearer_token(&headers).unwrap_or_default();
-        if !keys.allows(presented) {
-            return Err(HttpError::CreateKeyRequired);
-        }
-    }
     ctx.limits.create(ip)?;
     let created = registry.create(request).await?;
     Ok((StatusCode::CREATED, Json(created)))
