@@ -30,20 +30,25 @@ pub(crate) struct Hosting {
           value_parser = proxy)]
     trusted_proxies: Vec<IpNet>,
     /// Session creations per client address per hour.
-    #[arg(long, env = "BREAKOUT_CREATIONS_PER_IP_PER_HOUR")]
+    #[arg(long, env = "BREAKOUT_CREATIONS_PER_IP_PER_HOUR",
+          value_parser = clap::value_parser!(u32).range(1..))]
     creations_per_ip_per_hour: Option<u32>,
     /// Joins per client address per minute.
-    #[arg(long, env = "BREAKOUT_JOINS_PER_IP_PER_MINUTE")]
+    #[arg(long, env = "BREAKOUT_JOINS_PER_IP_PER_MINUTE",
+          value_parser = clap::value_parser!(u32).range(1..))]
     joins_per_ip_per_minute: Option<u32>,
     /// Wrong join codes per client address per minute.
-    #[arg(long, env = "BREAKOUT_WRONG_CODES_PER_IP_PER_MINUTE")]
+    #[arg(long, env = "BREAKOUT_WRONG_CODES_PER_IP_PER_MINUTE",
+          value_parser = clap::value_parser!(u32).range(1..))]
     wrong_codes_per_ip_per_minute: Option<u32>,
     /// Open WebSocket connections per participant token.
-    #[arg(long, env = "BREAKOUT_WEBSOCKETS_PER_TOKEN")]
-    websockets_per_token: Option<usize>,
+    #[arg(long, env = "BREAKOUT_WEBSOCKETS_PER_TOKEN",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    websockets_per_token: Option<u64>,
     /// Open WebSocket connections per client address.
-    #[arg(long, env = "BREAKOUT_WEBSOCKETS_PER_IP")]
-    websockets_per_ip: Option<usize>,
+    #[arg(long, env = "BREAKOUT_WEBSOCKETS_PER_IP",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    websockets_per_ip: Option<u64>,
     /// Bytes of documents one session may hold.
     #[arg(long, env = "BREAKOUT_SESSION_QUOTA_BYTES")]
     session_quota_bytes: Option<u64>,
@@ -89,10 +94,10 @@ impl Hosting {
             &mut config.failed_joins_per_minute,
         );
         if let Some(max) = self.websockets_per_token {
-            config.websockets_per_token = max;
+            config.websockets_per_token = usize::try_from(max)?;
         }
         if let Some(max) = self.websockets_per_ip {
-            config.websockets_per_ip = max;
+            config.websockets_per_ip = usize::try_from(max)?;
         }
         if let Some(bytes) = self.session_quota_bytes {
             config.session_quota_bytes = bytes;
