@@ -23,8 +23,8 @@ mod process;
 mod rate_limit;
 mod registry;
 mod slots;
-mod sweep;
 pub mod storage;
+mod sweep;
 pub mod tls;
 mod uploads;
 
