@@ -1,6 +1,8 @@
 //! Uploads and downloads in flight: each runs as a task with a cancel token, reports progress into
 //! one shared list, and the list goes to the UI as a `transfers` event (progress at most ten times a
-//! second per transfer, state changes at once).
+//! second per transfer, state changes at once). At most [`UPLOADS_AT_ONCE`] uploads send at a time
+//! (the rest wait their turn): an endpoint bounds uploads per session, and forty dropped files
+//! should arrive one after another rather than be refused.
 
 use crate::error::AppError;
 use crate::view::{Transfer, TransferKind, TransferState, TRANSFERS_EVENT};
@@ -12,15 +14,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Runtime};
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+/// Uploads sending at once; well under the endpoint's default bound per session (16).
+const UPLOADS_AT_ONCE: usize = 4;
 
 /// Every transfer of this run of the app.
 pub struct Transfers<R: Runtime> {
     app: AppHandle<R>,
     next_id: AtomicU64,
     inner: Mutex<Inner>,
+    upload_slots: Arc<Semaphore>,
 }
 
 #[derive(Default)]
@@ -36,6 +42,7 @@ impl<R: Runtime> Transfers<R> {
             app,
             next_id: AtomicU64::new(1),
             inner: Mutex::new(Inner::default()),
+            upload_slots: Arc::new(Semaphore::new(UPLOADS_AT_ONCE)),
         })
     }
 
@@ -58,10 +65,28 @@ impl<R: Runtime> Transfers<R> {
         let this = self.clone();
         let id = transfer.id;
         tokio::spawn(async move {
-            let result = api.upload(&who, &path, progress, cancel).await;
+            let result = this.upload_in_turn(&api, &who, &path, progress, cancel).await;
             this.finish(id, &result);
         });
         transfer
+    }
+
+    /// Wait for an upload slot (or the cancel), then upload.
+    async fn upload_in_turn(
+        &self,
+        api: &Api,
+        who: &Credentials,
+        path: &Path,
+        progress: ProgressFn,
+        cancel: CancellationToken,
+    ) -> Result<Document, ClientError> {
+        let _slot = tokio::select! {
+            slot = self.upload_slots.clone().acquire_owned() => {
+                slot.map_err(|_| ClientError::Cancelled)?
+            }
+            () = cancel.cancelled() => return Err(ClientError::Cancelled),
+        };
+        api.upload(who, path, progress, cancel).await
     }
 
     /// Upload `path` and wait for the outcome (used when applying a plan).
@@ -72,7 +97,7 @@ impl<R: Runtime> Transfers<R> {
         path: &Path,
     ) -> Result<Document, AppError> {
         let (transfer, progress, cancel) = self.begin(TransferKind::Upload, file_name(path), path);
-        let result = api.upload(who, path, progress, cancel).await;
+        let result = self.upload_in_turn(api, who, path, progress, cancel).await;
         self.finish(transfer.id, &result);
         result.map_err(AppError::from)
     }
