@@ -255,10 +255,12 @@ mod tests {
         ] {
             let e = Endpoint::parse(local).unwrap_or_else(|e| panic!("{local}: {e}"));
             assert!(!e.is_encrypted());
-            let expected = if local.contains("127.0.0.1")
-                || local.contains("localhost")
-                || local.contains("::1")
-            {
+            let this_computer = [
+                "http://127.0.0.1:7878",
+                "http://localhost:7878",
+                "http://[::1]:7878",
+            ];
+            let expected = if this_computer.contains(&local) {
                 LinkSecurity::ThisComputer
             } else {
                 LinkSecurity::NotEncrypted
