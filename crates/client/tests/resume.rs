@@ -345,7 +345,7 @@ async fn unanswered_commands_are_resent_after_an_unasked_for_snapshot() {
     .await
     .unwrap();
 
-    storage.fail_next_commit();
+    storage.hook().fail_next_commit();
     let (failed, second) = tokio::join!(
         moderator.send(call("hits the storage failure", RoomSelection::All)),
         moderator.send_within(

@@ -7,11 +7,9 @@
 mod support;
 
 use breakout_core::protocol::ErrorCode;
-use breakout_core::{Command, Location, Session, SessionId, Timestamp};
-use breakout_server::storage::{
-    Batch, LoadedSession, SessionRecord, SqliteStorage, Storage, StorageError,
-};
-use std::collections::{HashMap, HashSet};
+use breakout_core::{Command, Location, SessionId};
+use breakout_server::storage::{Call, Hook, Hooked, SqliteStorage, StorageError};
+use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use support::{within, TestServer, WsClient, WAIT};
@@ -75,9 +73,9 @@ async fn an_idle_session_leaves_memory_and_comes_back_intact() {
     assert_eq!(api.list_documents(id, &pat.token).await, []);
 }
 
-/// The real SQLite storage; loads of one chosen session wait until the gate opens.
+/// Holds loads of one chosen session until the gate opens (on the real SQLite storage), and counts
+/// the loads of each session.
 struct Gated {
-    inner: SqliteStorage,
     held: SessionId,
     open: Mutex<bool>,
     opened: Condvar,
@@ -96,56 +94,17 @@ impl Gated {
     }
 }
 
-impl Storage for Gated {
-    fn create_session(
-        &self,
-        record: &SessionRecord,
-        initial: &Session,
-        batch: &Batch,
-    ) -> Result<(), StorageError> {
-        self.inner.create_session(record, initial, batch)
-    }
-
-    fn load_session(
-        &self,
-        id: &SessionId,
-        keep_tail: u64,
-    ) -> Result<Option<LoadedSession>, StorageError> {
-        *self.loads.lock().unwrap().entry(id.clone()).or_default() += 1;
-        if *id == self.held {
-            let open = self.open.lock().unwrap();
-            let (_open, wait) = self.opened.wait_timeout_while(open, WAIT, |o| !*o).unwrap();
-            assert!(!wait.timed_out(), "the test never opened the gate");
+impl Hook for Gated {
+    fn before(&self, call: Call<'_>) -> Result<(), StorageError> {
+        if let Call::LoadSession(id) = call {
+            *self.loads.lock().unwrap().entry(id.clone()).or_default() += 1;
+            if *id == self.held {
+                let open = self.open.lock().unwrap();
+                let (_open, wait) = self.opened.wait_timeout_while(open, WAIT, |o| !*o).unwrap();
+                assert!(!wait.timed_out(), "the test never opened the gate");
+            }
         }
-        self.inner.load_session(id, keep_tail)
-    }
-
-    fn commit(&self, id: &SessionId, batch: &Batch, keep_tail: u64) -> Result<(), StorageError> {
-        self.inner.commit(id, batch, keep_tail)
-    }
-
-    fn idle_sessions(
-        &self,
-        before: Timestamp,
-        limit: usize,
-    ) -> Result<Vec<SessionId>, StorageError> {
-        self.inner.idle_sessions(before, limit)
-    }
-
-    fn delete_session_if_idle(
-        &self,
-        id: &SessionId,
-        before: Timestamp,
-    ) -> Result<bool, StorageError> {
-        self.inner.delete_session_if_idle(id, before)
-    }
-
-    fn referenced_blobs(&self) -> Result<HashSet<String>, StorageError> {
-        self.inner.referenced_blobs()
-    }
-
-    fn check(&self) -> Result<(), StorageError> {
-        self.inner.check()
+        Ok(())
     }
 }
 
@@ -157,13 +116,15 @@ async fn a_slow_load_holds_up_no_other_session_and_happens_once() {
     let quick = first.api.create_session("Quick", "Max").await;
     let dir = first.stop().await.unwrap();
 
-    let storage = Arc::new(Gated {
-        inner: SqliteStorage::open(&dir.path().join(breakout_server::DATABASE_FILE)).unwrap(),
-        held: slow.session_id.clone(),
-        open: Mutex::new(false),
-        opened: Condvar::new(),
-        loads: Mutex::new(HashMap::new()),
-    });
+    let storage = Arc::new(Hooked::new(
+        SqliteStorage::open(&dir.path().join(breakout_server::DATABASE_FILE)).unwrap(),
+        Gated {
+            held: slow.session_id.clone(),
+            open: Mutex::new(false),
+            opened: Condvar::new(),
+            loads: Mutex::new(HashMap::new()),
+        },
+    ));
     let server = TestServer::start_with_storage(dir, |_| {}, storage.clone()).await;
     let joins: Vec<_> = ["Ada", "Bo"]
         .into_iter()
@@ -177,7 +138,7 @@ async fn a_slow_load_holds_up_no_other_session_and_happens_once() {
         })
         .collect();
     within("the slow session's load to start", async {
-        while storage.loads_of(&slow.session_id) == 0 {
+        while storage.hook().loads_of(&slow.session_id) == 0 {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     })
@@ -201,12 +162,16 @@ async fn a_slow_load_holds_up_no_other_session_and_happens_once() {
         "the slow session is still loading"
     );
 
-    storage.open_gate();
+    storage.hook().open_gate();
     let mut joined = Vec::new();
     for join in joins {
         joined.push(within("a join of the slow session", join).await.unwrap());
     }
-    assert_eq!(storage.loads_of(&slow.session_id), 1, "one load for both");
+    assert_eq!(
+        storage.hook().loads_of(&slow.session_id),
+        1,
+        "one load for both"
+    );
     // One owner holds both joins: the moderator sees both people.
     let moderator = WsClient::connect(&server.base, &slow.session_id.0, &slow.token).await;
     for j in &joined {

@@ -6,18 +6,16 @@
 mod support;
 
 use breakout_core::protocol::{ErrorCode, ServerMessage};
-use breakout_core::{Command, ParticipantId, Session, SessionId, Timestamp};
-use breakout_server::storage::{
-    Batch, LoadedSession, SessionRecord, SqliteStorage, Storage, StorageError,
-};
+use breakout_core::{Command, ParticipantId, Session};
+use breakout_server::storage::{Call, Hook, Hooked, SqliteStorage, StorageError};
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::Arc;
 use support::{Answer, Incoming, TestServer, WsClient};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-/// The real SQLite storage, with switches that make each operation fail.
+/// Switches that make each operation of the real SQLite storage fail.
+#[derive(Default)]
 struct Flaky {
-    inner: SqliteStorage,
     fail_create: AtomicBool,
     fail_commit: AtomicBool,
     fail_load: AtomicBool,
@@ -25,74 +23,28 @@ struct Flaky {
 
 const SECRET_DETAIL: &str = "injected failure at /secret/path";
 
-/// The injected failure (an I/O error carrying [`SECRET_DETAIL`]) while `switch` is on.
-fn fail_if(switch: &AtomicBool) -> Result<(), StorageError> {
-    if switch.load(SeqCst) {
-        return Err(StorageError::Io(std::io::Error::other(SECRET_DETAIL)));
-    }
-    Ok(())
-}
-
-impl Storage for Flaky {
-    fn create_session(
-        &self,
-        record: &SessionRecord,
-        initial: &Session,
-        batch: &Batch,
-    ) -> Result<(), StorageError> {
-        fail_if(&self.fail_create)?;
-        self.inner.create_session(record, initial, batch)
-    }
-
-    fn load_session(
-        &self,
-        id: &SessionId,
-        keep_tail: u64,
-    ) -> Result<Option<LoadedSession>, StorageError> {
-        fail_if(&self.fail_load)?;
-        self.inner.load_session(id, keep_tail)
-    }
-
-    fn commit(&self, id: &SessionId, batch: &Batch, keep_tail: u64) -> Result<(), StorageError> {
-        fail_if(&self.fail_commit)?;
-        self.inner.commit(id, batch, keep_tail)
-    }
-
-    fn idle_sessions(
-        &self,
-        before: Timestamp,
-        limit: usize,
-    ) -> Result<Vec<SessionId>, StorageError> {
-        self.inner.idle_sessions(before, limit)
-    }
-
-    fn delete_session_if_idle(
-        &self,
-        id: &SessionId,
-        before: Timestamp,
-    ) -> Result<bool, StorageError> {
-        self.inner.delete_session_if_idle(id, before)
-    }
-
-    fn referenced_blobs(&self) -> Result<std::collections::HashSet<String>, StorageError> {
-        self.inner.referenced_blobs()
-    }
-
-    /// The health check reads the database, so it fails while reading does.
-    fn check(&self) -> Result<(), StorageError> {
-        fail_if(&self.fail_load)?;
-        self.inner.check()
+impl Hook for Flaky {
+    /// The injected failure (an I/O error carrying [`SECRET_DETAIL`]) while the call's switch is
+    /// on. The health check reads the database, so it fails while reading does.
+    fn before(&self, call: Call<'_>) -> Result<(), StorageError> {
+        let switch = match call {
+            Call::CreateSession => &self.fail_create,
+            Call::Commit(_) => &self.fail_commit,
+            Call::LoadSession(_) | Call::Check => &self.fail_load,
+        };
+        if switch.load(SeqCst) {
+            return Err(StorageError::Io(std::io::Error::other(SECRET_DETAIL)));
+        }
+        Ok(())
     }
 }
 
-async fn flaky_server() -> (TestServer, Arc<Flaky>) {
+async fn flaky_server() -> (TestServer, Arc<Hooked<Flaky>>) {
     let dir = tempfile::tempdir().unwrap();
-    let storage = Arc::new(Flaky {
-        inner: SqliteStorage::open(&dir.path().join(breakout_server::DATABASE_FILE)).unwrap(),
-        fail_create: AtomicBool::new(false),
-        fail_commit: AtomicBool::new(false),
-        fail_load: AtomicBool::new(false),
-    });
+    let storage = Arc::new(Hooked::new(
+        SqliteStorage::open(&dir.path().join(breakout_server::DATABASE_FILE)).unwrap(),
+        Flaky::default(),
+    ));
     let server = TestServer::start_with_storage(dir, |_| {}, storage.clone()).await;
     (server, storage)
 }
@@ -112,7 +64,7 @@ async fn failed_writes_are_internal_errors_that_change_nothing() {
     let (server, storage) = flaky_server().await;
     let api = &server.api;
 
-    storage.fail_create.store(true, SeqCst);
+    storage.hook().fail_create.store(true, SeqCst);
     let error = api
         .create_session_raw("Doomed", "Mona")
         .await
@@ -122,7 +74,7 @@ async fn failed_writes_are_internal_errors_that_change_nothing() {
         "details leaked: {error:?}"
     );
     assert_eq!(api.metric("breakout_sessions").await, Some(0.0));
-    storage.fail_create.store(false, SeqCst);
+    storage.hook().fail_create.store(false, SeqCst);
 
     let s = api.create_session("Sturdy", "Mona").await;
     let id = s.session_id.0.as_str();
@@ -133,7 +85,7 @@ async fn failed_writes_are_internal_errors_that_change_nothing() {
     participant.sync().await;
     let before = moderator.replica.clone();
 
-    storage.fail_commit.store(true, SeqCst);
+    storage.hook().fail_commit.store(true, SeqCst);
     // HTTP: a join and an upload fail as a whole.
     api.join_raw(id, &s.participant_code, "Quinn")
         .await
@@ -164,7 +116,7 @@ async fn failed_writes_are_internal_errors_that_change_nothing() {
             })
             .await;
     }
-    storage.fail_commit.store(false, SeqCst);
+    storage.hook().fail_commit.store(false, SeqCst);
     assert!(moderator.welcomes.len() >= 2 && participant.welcomes.len() >= 2);
     moderator.sync().await;
     participant.sync().await;
@@ -193,8 +145,8 @@ async fn a_session_that_cannot_reload_closes_its_sockets_and_comes_back_from_dis
     moderator.open_rooms::<3>().await;
     let before = moderator.replica.clone();
 
-    storage.fail_commit.store(true, SeqCst);
-    storage.fail_load.store(true, SeqCst);
+    storage.hook().fail_commit.store(true, SeqCst);
+    storage.hook().fail_load.store(true, SeqCst);
     let command = moderator.command(Command::StopBreakouts).await;
     assert_eq!(
         moderator.wait_answer(&command).await.error_code(),
@@ -207,8 +159,8 @@ async fn a_session_that_cannot_reload_closes_its_sockets_and_comes_back_from_dis
     ));
 
     // Storage is back: the session loads afresh from disk, without the failed command.
-    storage.fail_commit.store(false, SeqCst);
-    storage.fail_load.store(false, SeqCst);
+    storage.hook().fail_commit.store(false, SeqCst);
+    storage.hook().fail_load.store(false, SeqCst);
     let mut back = WsClient::connect_online(&server.base, id, &s.token).await;
     assert!(back.replica.is_open(), "the failed stop was not applied");
     assert_eq!(without_presence(&back.replica), without_presence(&before));
@@ -222,7 +174,7 @@ async fn a_session_that_cannot_reload_closes_its_sockets_and_comes_back_from_dis
 async fn healthz_answers_503_while_storage_fails() {
     let (server, storage) = flaky_server().await;
     server.api.get("/healthz", None).await.expect_status(200);
-    storage.fail_load.store(true, SeqCst);
+    storage.hook().fail_load.store(true, SeqCst);
     let error = server
         .api
         .get("/healthz", None)
@@ -232,6 +184,6 @@ async fn healthz_answers_503_while_storage_fails() {
         !error.message.contains("secret"),
         "details leaked: {error:?}"
     );
-    storage.fail_load.store(false, SeqCst);
+    storage.hook().fail_load.store(false, SeqCst);
     server.api.get("/healthz", None).await.expect_status(200);
 }

@@ -11,10 +11,8 @@ use breakout_client::connection::{self, Incoming};
 use breakout_client::{Api, Client, ClientOptions, Credentials, Endpoint};
 use breakout_core::protocol::{CreateSessionResponse, ServerMessage};
 use breakout_core::view::view_for;
-use breakout_core::{ParticipantId, Session, SessionId, Timestamp};
-use breakout_server::storage::{
-    Batch, LoadedSession, SessionRecord, SqliteStorage, Storage, StorageError,
-};
+use breakout_core::{ParticipantId, Session, SessionId};
+use breakout_server::storage::{Call, Hook, Hooked, SqliteStorage, Storage, StorageError};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -67,10 +65,10 @@ impl InProcess {
     /// SQLite storage whose commits can be made to fail on demand.
     pub async fn start_flaky() -> (InProcess, Arc<Flaky>) {
         let dir = tempfile::tempdir().unwrap();
-        let flaky = Arc::new(Flaky {
-            inner: SqliteStorage::open(&dir.path().join(breakout_server::DATABASE_FILE)).unwrap(),
-            fail_next_commit: AtomicBool::new(false),
-        });
+        let flaky = Arc::new(Hooked::new(
+            SqliteStorage::open(&dir.path().join(breakout_server::DATABASE_FILE)).unwrap(),
+            FailNextCommit(AtomicBool::new(false)),
+        ));
         (InProcess::serve(dir, flaky.clone(), |_| {}).await, flaky)
     }
 
@@ -101,70 +99,29 @@ impl InProcess {
     }
 }
 
-/// The real SQLite storage, whose next commit fails when asked to (as a full disk would).
-pub struct Flaky {
-    inner: SqliteStorage,
-    fail_next_commit: AtomicBool,
-}
+/// Makes the next commit fail when asked to (as a full disk would).
+pub struct FailNextCommit(AtomicBool);
 
-impl Flaky {
+impl FailNextCommit {
     /// Make the next commit fail (once).
     pub fn fail_next_commit(&self) {
-        self.fail_next_commit.store(true, SeqCst);
+        self.0.store(true, SeqCst);
     }
 }
 
-impl Storage for Flaky {
-    fn create_session(
-        &self,
-        record: &SessionRecord,
-        initial: &Session,
-        batch: &Batch,
-    ) -> Result<(), StorageError> {
-        self.inner.create_session(record, initial, batch)
-    }
-
-    fn load_session(
-        &self,
-        id: &SessionId,
-        keep_tail: u64,
-    ) -> Result<Option<LoadedSession>, StorageError> {
-        self.inner.load_session(id, keep_tail)
-    }
-
-    fn commit(&self, id: &SessionId, batch: &Batch, keep_tail: u64) -> Result<(), StorageError> {
-        if self.fail_next_commit.swap(false, SeqCst) {
+impl Hook for FailNextCommit {
+    fn before(&self, call: Call<'_>) -> Result<(), StorageError> {
+        if matches!(call, Call::Commit(_)) && self.0.swap(false, SeqCst) {
             return Err(StorageError::Io(std::io::Error::other(
                 "injected: disk full",
             )));
         }
-        self.inner.commit(id, batch, keep_tail)
-    }
-
-    fn idle_sessions(
-        &self,
-        before: Timestamp,
-        limit: usize,
-    ) -> Result<Vec<SessionId>, StorageError> {
-        self.inner.idle_sessions(before, limit)
-    }
-
-    fn delete_session_if_idle(
-        &self,
-        id: &SessionId,
-        before: Timestamp,
-    ) -> Result<bool, StorageError> {
-        self.inner.delete_session_if_idle(id, before)
-    }
-
-    fn referenced_blobs(&self) -> Result<std::collections::HashSet<String>, StorageError> {
-        self.inner.referenced_blobs()
-    }
-
-    fn check(&self) -> Result<(), StorageError> {
-        self.inner.check()
+        Ok(())
     }
 }
+
+/// The real SQLite storage whose next commit fails on demand.
+pub type Flaky = Hooked<FailNextCommit>;
 
 // ---------------------------------------------------------------------------------------------
 // The endpoint as a child process

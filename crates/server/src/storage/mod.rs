@@ -4,10 +4,12 @@
 //! collection by reference). `commit` returning Ok means durable: the server acknowledges a command
 //! only after it. The schema changes only through `migrations.rs`.
 
+mod hooked;
 mod migrations;
 mod retention;
 mod sqlite;
 
+pub use hooked::{Call, Hook, Hooked};
 pub use migrations::LATEST as SCHEMA_VERSION;
 pub use sqlite::SqliteStorage;
 
