@@ -65,7 +65,9 @@ impl<R: Runtime> Transfers<R> {
         let this = self.clone();
         let id = transfer.id;
         tokio::spawn(async move {
-            let result = this.upload_in_turn(&api, &who, &path, progress, cancel).await;
+            let result = this
+                .upload_in_turn(&api, &who, &path, progress, cancel)
+                .await;
             this.finish(id, &result);
         });
         transfer
