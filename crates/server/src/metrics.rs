@@ -171,49 +171,51 @@ impl Metrics {
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let mut gauge = |name: &str, help: &str, kind: &str, value: String| {
+        let lifecycle = &self.lifecycle;
+        let samples = [
+            (
+                "breakout_connected_clients",
+                "Open WebSocket connections.",
+                "gauge",
+                self.connected_clients.load(Relaxed).to_string(),
+            ),
+            (
+                "breakout_sessions",
+                "Sessions loaded in memory.",
+                "gauge",
+                self.sessions_loaded.load(Relaxed).to_string(),
+            ),
+            (
+                "breakout_events_total",
+                "Events applied and journaled (rate() gives events per second).",
+                "counter",
+                self.events.load(Relaxed).to_string(),
+            ),
+            (
+                "breakout_retention_sweeps_total",
+                "Retention sweeps finished (sessions idle past retention deleted, unreferenced blobs collected).",
+                "counter",
+                lifecycle.sweeps.load(Relaxed).to_string(),
+            ),
+            (
+                "breakout_sessions_deleted_total",
+                "Sessions deleted by retention.",
+                "counter",
+                lifecycle.sessions_deleted.load(Relaxed).to_string(),
+            ),
+            (
+                "breakout_blobs_deleted_total",
+                "Document files deleted because no session references them.",
+                "counter",
+                lifecycle.blobs_deleted.load(Relaxed).to_string(),
+            ),
+        ];
+        for (name, help, kind, value) in samples {
             let _ = writeln!(
                 out,
                 "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
             );
-        };
-        gauge(
-            "breakout_connected_clients",
-            "Open WebSocket connections.",
-            "gauge",
-            self.connected_clients.load(Relaxed).to_string(),
-        );
-        gauge(
-            "breakout_sessions",
-            "Sessions loaded in memory.",
-            "gauge",
-            self.sessions_loaded.load(Relaxed).to_string(),
-        );
-        gauge(
-            "breakout_events_total",
-            "Events applied and journaled (rate() gives events per second).",
-            "counter",
-            self.events.load(Relaxed).to_string(),
-        );
-        let lifecycle = &self.lifecycle;
-        gauge(
-            "breakout_retention_sweeps_total",
-            "Retention sweeps finished (sessions idle past retention deleted, unreferenced blobs collected).",
-            "counter",
-            lifecycle.sweeps.load(Relaxed).to_string(),
-        );
-        gauge(
-            "breakout_sessions_deleted_total",
-            "Sessions deleted by retention.",
-            "counter",
-            lifecycle.sessions_deleted.load(Relaxed).to_string(),
-        );
-        gauge(
-            "breakout_blobs_deleted_total",
-            "Document files deleted because no session references them.",
-            "counter",
-            lifecycle.blobs_deleted.load(Relaxed).to_string(),
-        );
+        }
         let _ = writeln!(
             out,
             "# HELP breakout_rejected_commands_total Commands and messages refused, by code.\n# TYPE breakout_rejected_commands_total counter"

@@ -11,7 +11,7 @@ use breakout_server::storage::{SqliteStorage, Storage, StorageError, SCHEMA_VERS
 use breakout_server::DATABASE_FILE;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use support::{sha256_hex, TestServer, WsClient};
+use support::{sha256_hex, without_presence, TestServer, WsClient};
 
 /// Copy the fixture folder `name` into a fresh temporary directory (fixtures are never written).
 fn fixture(name: &str) -> tempfile::TempDir {
@@ -36,16 +36,6 @@ fn user_version(database: &Path) -> u32 {
         .unwrap()
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap()
-}
-
-/// The session with everyone offline and the version zeroed: what a reload keeps of presence.
-fn without_presence(state: &Session) -> Session {
-    let mut state = state.clone();
-    state.version = 0;
-    for p in &mut state.participants {
-        p.online = false;
-    }
-    state
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

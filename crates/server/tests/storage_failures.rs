@@ -6,11 +6,11 @@
 mod support;
 
 use breakout_core::protocol::{ErrorCode, ServerMessage};
-use breakout_core::{Command, ParticipantId, Session};
+use breakout_core::{Command, ParticipantId};
 use breakout_server::storage::{Call, Hook, Hooked, SqliteStorage, StorageError};
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::Arc;
-use support::{Answer, Incoming, TestServer, WsClient};
+use support::{without_presence, Answer, Incoming, TestServer, WsClient};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 /// Switches that make each operation of the real SQLite storage fail.
@@ -47,16 +47,6 @@ async fn flaky_server() -> (TestServer, Arc<Hooked<Flaky>>) {
     ));
     let server = TestServer::start_with_storage(dir, |_| {}, storage.clone()).await;
     (server, storage)
-}
-
-/// The session with everyone offline and the version zeroed: what survives a reload.
-fn without_presence(state: &Session) -> Session {
-    let mut state = state.clone();
-    state.version = 0;
-    for p in &mut state.participants {
-        p.online = false;
-    }
-    state
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

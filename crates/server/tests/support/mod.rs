@@ -1329,3 +1329,14 @@ pub async fn bounded_join<F: Future>(futures: Vec<F>, limit: usize) -> Vec<F::Ou
         .collect()
         .await
 }
+
+/// The session with everyone offline and the version zeroed: what a reload from storage keeps of
+/// a state (presence is not durable; the version moves on with the presence events).
+pub fn without_presence(state: &Session) -> Session {
+    let mut state = state.clone();
+    state.version = 0;
+    for p in &mut state.participants {
+        p.online = false;
+    }
+    state
+}
